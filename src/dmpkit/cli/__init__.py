@@ -1,0 +1,48 @@
+"""The ``dmpkit`` command line: a thin shell over the library.
+
+Each command group lives in its own module and is imported only when it runs, so
+``dmpkit --help`` stays fast and a group's heavy dependencies load on demand.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from dmpkit import __version__
+
+# command name -> (module, attribute, one-line help); modules are imported lazily.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "valuesets": ("dmpkit.cli.valuesets", "valuesets", "Browse the national value sets (NOS)."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module_name, attribute, _ = entry
+        command: Any = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{module_name}.{attribute} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(__version__, prog_name="dmpkit")
+def main() -> None:
+    """dmpkit: build, validate and exchange DMP messages, offline."""
