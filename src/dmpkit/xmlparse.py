@@ -9,6 +9,7 @@ length. Each refusal is a typed :class:`XmlSecurityError` naming the limit or co
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
 from dataclasses import dataclass
@@ -95,6 +96,8 @@ _PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
 _ENCODING_DECL = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _ACCEPTED_ENCODINGS = {"utf-8", "utf8", "us-ascii", "ascii"}
 _UTF8_BOM = b"\xef\xbb\xbf"
+# UTF-8 is checked in slices so the check itself never holds a decoded copy of a large input.
+_UTF8_CHECK_CHUNK = 1024 * 1024
 
 
 def _parser() -> etree.XMLParser:
@@ -124,11 +127,29 @@ def _check_encoding(data: bytes) -> bytes:
         raise XmlEncodingError(
             f"declared encoding {declared.group(1).decode('ascii')!r} is refused: UTF-8 only"
         )
-    try:
-        body.decode("utf-8", errors="strict")
-    except UnicodeDecodeError as exc:
-        raise XmlEncodingError(f"invalid UTF-8 at byte {exc.start}") from None
+    # XML 1.0 never allows U+0000: a NUL byte means UTF-16/32 without a BOM, or binary data.
+    nul = body.find(b"\x00")
+    if nul >= 0:
+        raise XmlEncodingError(
+            f"NUL byte at offset {nul}: UTF-16/UTF-32 or binary input is refused, UTF-8 only"
+        )
+    if not body.isascii():
+        _check_utf8(body)
     return body
+
+
+def _check_utf8(body: bytes) -> None:
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    view = memoryview(body)
+    for start in range(0, len(body), _UTF8_CHECK_CHUNK):
+        chunk = view[start : start + _UTF8_CHECK_CHUNK]
+        # Bytes of a sequence split across two slices are held by the decoder.
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(chunk, final=start + _UTF8_CHECK_CHUNK >= len(body))
+        except UnicodeDecodeError as exc:
+            offset = start - pending + exc.start
+            raise XmlEncodingError(f"invalid UTF-8 at byte {offset}") from None
 
 
 def _check_prolog(body: bytes) -> None:
@@ -146,7 +167,8 @@ def _check_prolog(body: bytes) -> None:
 
 def _check_tree(root: etree._Element, limits: XmlLimits) -> None:
     tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    docinfo = tree.docinfo
+    if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.public_id:
         raise XmlForbiddenConstructError("document type declarations (DTD) are refused")
     if root.xpath("boolean(//namespace::*[. = $a or . = $b])",
                   a=XINCLUDE_NAMESPACES[0], b=XINCLUDE_NAMESPACES[1]):
@@ -215,4 +237,10 @@ def parse_xml_file(path: str | Path, *, limits: XmlLimits = DEFAULT_LIMITS) -> e
     size = file_path.stat().st_size
     if size > limits.max_bytes:
         raise XmlTooLargeError(f"{file_path.name} is {size} bytes, limit is {limits.max_bytes}")
-    return parse_xml(file_path.read_bytes(), limits=limits)
+    # Read at most one byte past the limit: a file that grows after stat(), or a device or
+    # pipe that reports size 0, cannot make the read unbounded.
+    with file_path.open("rb") as stream:
+        data = stream.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise XmlTooLargeError(f"{file_path.name} exceeds the limit of {limits.max_bytes} bytes")
+    return parse_xml(data, limits=limits)

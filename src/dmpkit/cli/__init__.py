@@ -15,6 +15,7 @@ from dmpkit import __version__
 
 # command name -> (module, attribute, one-line help); modules are imported lazily.
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": ("dmpkit.cli.demo", "demo", "Run the main job (for now a smoke run)."),
     "valuesets": ("dmpkit.cli.valuesets", "valuesets", "Browse the national value sets (NOS)."),
 }
 

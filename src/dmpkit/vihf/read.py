@@ -1,0 +1,141 @@
+"""Read VIHF claims back from an assertion element (no signature check here)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from lxml import etree
+
+from dmpkit.namespaces import HL7V3, SAML2
+from dmpkit.vihf.claims import (
+    AttributeName,
+    AuthentificationMode,
+    CodedValue,
+    PurposeOfUse,
+    VihfClaims,
+)
+from dmpkit.vihf.errors import VihfReadError
+from dmpkit.vihf.ins import InsIdentifier
+
+__all__ = ["claims_from_assertion", "element_text", "parse_instant"]
+
+
+def _saml(name: str) -> str:
+    return f"{{{SAML2}}}{name}"
+
+
+def element_text(element: etree._Element, what: str) -> str:
+    """The text of a leaf element, refusing comments, PIs or child elements inside it.
+
+    ``8999<!---->00077985`` would otherwise read as ``8999`` through ``.text``.
+    """
+    if len(element):
+        raise VihfReadError(f"{what} must hold text only, found child nodes")
+    return (element.text or "").strip()
+
+
+def parse_instant(text: str | None, what: str) -> datetime:
+    """Parse an xs:dateTime that must carry a timezone."""
+    if not text:
+        raise VihfReadError(f"{what} is missing")
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise VihfReadError(f"{what} {text!r} is not an xs:dateTime") from None
+    if moment.tzinfo is None:
+        raise VihfReadError(f"{what} {text!r} has no timezone")
+    return moment
+
+
+def _child(parent: etree._Element, name: str, what: str) -> etree._Element:
+    found = parent.findall(_saml(name))
+    if len(found) != 1:
+        raise VihfReadError(f"{what}: expected exactly one saml:{name}, found {len(found)}")
+    return found[0]
+
+
+def _coded(value: etree._Element, what: str) -> CodedValue:
+    children = [child for child in value if isinstance(child.tag, str)]
+    if len(children) != 1 or not children[0].tag.startswith(f"{{{HL7V3}}}"):
+        raise VihfReadError(f"{what}: AttributeValue must hold one HL7 v3 CE element")
+    ce = children[0]
+    code, system = ce.get("code"), ce.get("codeSystem")
+    if not code or not system:
+        raise VihfReadError(f"{what}: CE element without code or codeSystem")
+    return CodedValue(code, system, ce.get("displayName", ""), ce.get("codeSystemName", ""))
+
+
+def claims_from_assertion(assertion: etree._Element) -> VihfClaims:
+    """The claims stated by ``assertion``, read from its direct children only.
+
+    Raises:
+        VihfReadError: a mandatory element or attribute is missing, duplicated or malformed.
+    """
+    subject = _child(assertion, "Subject", "Assertion")
+    name_id = element_text(_child(subject, "NameID", "Subject"), "NameID")
+    authn = _child(assertion, "AuthnStatement", "Assertion")
+    context = _child(authn, "AuthnContext", "AuthnStatement")
+    class_ref = element_text(_child(context, "AuthnContextClassRef", "AuthnContext"),
+                             "AuthnContextClassRef")
+    decls = context.findall(_saml("AuthnContextDecl"))
+    decl = element_text(decls[0], "AuthnContextDecl") if decls else None
+    statement = _child(assertion, "AttributeStatement", "Assertion")
+    values: dict[str, list[etree._Element]] = {}
+    for attribute in statement.findall(_saml("Attribute")):
+        name = attribute.get("Name", "")
+        if name in values:
+            raise VihfReadError(f"attribute {name} appears twice")
+        values[name] = attribute.findall(_saml("AttributeValue"))
+
+    def single(name: AttributeName, required: bool = True) -> str | None:
+        found = values.get(name.value)
+        if found is None:
+            if required:
+                raise VihfReadError(f"attribute {name.value} is missing")
+            return None
+        if len(found) != 1:
+            raise VihfReadError(f"attribute {name.value} must have one value, has {len(found)}")
+        return element_text(found[0], name.value)
+
+    def text(name: AttributeName) -> str:
+        value = single(name)
+        assert value is not None
+        return value
+
+    roles = tuple(_coded(value, AttributeName.ROLE.value)
+                  for value in values.get(AttributeName.ROLE.value, []))
+    purposes = values.get(AttributeName.PURPOSE_OF_USE.value, [])
+    if len(purposes) != 1:
+        raise VihfReadError(f"attribute {AttributeName.PURPOSE_OF_USE.value} must have one value")
+    purpose = _coded(purposes[0], AttributeName.PURPOSE_OF_USE.value)
+    confidentiality = values.get(AttributeName.CONFIDENTIALITY_CODE.value)
+    confidentiality_code = (
+        _coded(confidentiality[0], AttributeName.CONFIDENTIALITY_CODE.value)
+        if confidentiality else None
+    )
+    sector_text = text(AttributeName.SECTEUR_ACTIVITE)
+    sector_code, caret, sector_system = sector_text.partition("^")
+    resource = single(AttributeName.RESOURCE_ID, required=False)
+    mode = single(AttributeName.AUTHENTIFICATION_MODE, required=False)
+    try:
+        return VihfClaims(
+            name_id=name_id,
+            subject_id=text(AttributeName.SUBJECT_ID),
+            roles=roles,
+            secteur_activite=CodedValue(sector_code, sector_system if caret else ""),
+            identifiant_structure=text(AttributeName.IDENTIFIANT_STRUCTURE),
+            resource_id=InsIdentifier.from_cx(resource) if resource is not None else None,
+            ressource_urn=text(AttributeName.RESSOURCE_URN),
+            purpose_of_use=PurposeOfUse(purpose.code),
+            authentification_mode=AuthentificationMode(mode) if mode is not None else None,
+            confidentiality_code=confidentiality_code,
+            lps_nom=text(AttributeName.LPS_NOM),
+            lps_version=single(AttributeName.LPS_VERSION, required=False) or "",
+            lps_id=single(AttributeName.LPS_ID, required=False),
+            lps_id_homologation_dmp=text(AttributeName.LPS_ID_HOMOLOGATION_DMP),
+            vihf_version=text(AttributeName.VIHF_VERSION),
+            authn_context_class=class_ref,
+            authn_context_decl=decl,
+        )
+    except ValueError as exc:
+        raise VihfReadError(str(exc)) from None

@@ -1,0 +1,301 @@
+"""Verify a VIHF the way a relying party must: trust, placement, coverage, then claims.
+
+Defences against signature wrapping (XSW) and forgery, in order:
+
+* exactly one ``saml:Assertion`` in the whole document (an evil copy anywhere is refused) and,
+  in a SOAP envelope, it must sit in ``Header/wsse:Security``;
+* every ID in the document unique; the assertion's one ``ds:Signature`` is its direct child
+  right after ``Issuer`` and has exactly one Reference, ``#`` + that assertion's ID, with the
+  enveloped + exclusive C14N transforms only;
+* the KeyInfo certificate must chain to a configured anchor (being present proves nothing),
+  carry nonRepudiation (else the DMP's ``DMPInvalidCertificate``) and be named by ``Issuer``;
+* no comment or processing instruction inside the signed assertion (C14N drops them, so
+  ``8999<!---->00077985`` still verifies but reads as ``8999`` through a naive API);
+* claims are read from that very element, direct children only (nothing in ``ds:Signature``);
+* IssueInstant, NotBefore, NotOnOrAfter checked at a given instant with a clock skew.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NoReturn
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+from lxml import etree
+
+from dmpkit import testmode
+from dmpkit.namespaces import DS, SAML2, SOAP12, WSSE, WSU
+from dmpkit.pki.errors import CertificateChainError
+from dmpkit.pki.names import dn_matches
+from dmpkit.pki.trust import TrustStore
+from dmpkit.vihf.claims import VihfClaims
+from dmpkit.vihf.errors import VihfReadError, VihfVerificationError
+from dmpkit.vihf.read import claims_from_assertion, element_text, parse_instant
+from dmpkit.xmldsig import (
+    C14N_EXCLUSIVE,
+    ENVELOPED,
+    AlgorithmPolicy,
+    SignatureError,
+    SignatureForensics,
+    verify_signature,
+)
+from dmpkit.xmlparse import parse_xml
+
+__all__ = ["VerifiedVihf", "VihfVerifier", "verify_vihf"]
+
+_ASSERTION = f"{{{SAML2}}}Assertion"
+_SIGNATURE = f"{{{DS}}}Signature"
+_ID_XPATH = etree.XPath("//@ID | //@Id | //@id | //@wsu:Id", namespaces={"wsu": WSU})
+_ALLOWED_SIGNATURE_CHILDREN = {f"{{{DS}}}{name}" for name in ("SignedInfo", "SignatureValue",
+                                                              "KeyInfo")}
+_CHAIN_REASONS = {"expired": "certificate_expired", "not_yet_valid": "certificate_not_yet_valid"}
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedVihf:
+    """A VIHF whose signature, trust chain, placement and validity window were checked.
+
+    Attributes:
+        claims: read from the signed element only.
+        assertion_id: the assertion's ID.
+        issue_instant: ``IssueInstant``.
+        not_before: ``Conditions/@NotBefore`` if present.
+        not_on_or_after: ``Conditions/@NotOnOrAfter`` if present.
+        issuer: the ``Issuer`` text.
+        certificate: the signing certificate.
+        chain: from the signing certificate to the anchor.
+        forensics: canonical SignedInfo and digests.
+        assertion: the verified element itself.
+    """
+
+    claims: VihfClaims
+    assertion_id: str
+    issue_instant: datetime
+    not_before: datetime | None
+    not_on_or_after: datetime | None
+    issuer: str
+    certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...]
+    forensics: SignatureForensics
+    assertion: etree._Element
+
+
+def _fail(reason: str, message: str, forensics: SignatureForensics | None = None) -> NoReturn:
+    raise VihfVerificationError(reason, message, forensics)
+
+
+class VihfVerifier:
+    """Verifies VIHFs against a trust store; keeps parsed certificates between calls.
+
+    Args:
+        trust: the anchors (the local test root, or the IGC-Santé roots).
+        clock_skew: tolerance on every date comparison.
+        max_age: oldest accepted IssueInstant (None: only Conditions bound the validity).
+        allow_sha1: accept rsa-sha1 / sha1 (older samples).
+        require_non_repudiation: refuse a signing key without nonRepudiation, as the DMP does.
+    """
+
+    def __init__(
+        self,
+        trust: TrustStore,
+        *,
+        clock_skew: timedelta = timedelta(minutes=5),
+        max_age: timedelta | None = timedelta(hours=24),
+        allow_sha1: bool = False,
+        require_non_repudiation: bool = True,
+    ) -> None:
+        self.trust = trust
+        self.clock_skew = clock_skew
+        self.max_age = max_age
+        self.policy = AlgorithmPolicy(allow_sha1=allow_sha1)
+        self.require_non_repudiation = require_non_repudiation
+        self._certificates: dict[bytes, x509.Certificate] = {}
+
+    def _certificate(self, text: str | None) -> x509.Certificate:
+        try:
+            der = base64.b64decode("".join((text or "").split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise VihfVerificationError("no_certificate", "X509Certificate is not base64") from None
+        certificate = self._certificates.get(der)
+        if certificate is None:
+            try:
+                certificate = x509.load_der_x509_certificate(der)
+            except ValueError:
+                raise VihfVerificationError(
+                    "no_certificate", "X509Certificate is not a DER certificate"
+                ) from None
+            if len(self._certificates) < 1024:
+                self._certificates[der] = certificate
+        return certificate
+
+    def _locate(self, root: etree._Element) -> etree._Element:
+        assertions = list(root.iter(_ASSERTION))
+        if not assertions:
+            _fail("no_assertion", "the document holds no saml:Assertion")
+        if len(assertions) > 1:
+            _fail("multiple_assertions",
+                  f"the document holds {len(assertions)} saml:Assertion elements; exactly one "
+                  "is allowed (signature wrapping defence)")
+        assertion = assertions[0]
+        if root.tag == f"{{{SOAP12}}}Envelope":
+            security = assertion.getparent()
+            header = security.getparent() if security is not None else None
+            if (security is None or security.tag != f"{{{WSSE}}}Security" or header is None
+                    or header.tag != f"{{{SOAP12}}}Header" or header.getparent() is not root):
+                _fail("assertion_misplaced",
+                      "the assertion must be a child of soap:Header/wsse:Security")
+        elif root is not assertion and root.tag != f"{{{WSSE}}}Security":
+            _fail("assertion_misplaced", f"unexpected container {root.tag} around the assertion")
+        return assertion
+
+    def _signature(self, assertion: etree._Element, assertion_id: str) -> etree._Element:
+        signatures = list(assertion.iter(_SIGNATURE))
+        if not signatures:
+            if next(assertion.getroottree().getroot().iter(_SIGNATURE), None) is not None:
+                _fail("signature_misplaced",
+                      "the assertion carries no ds:Signature; one sits elsewhere in the document")
+            _fail("unsigned", "the assertion carries no ds:Signature")
+        if len(signatures) > 1:
+            _fail("multiple_signatures", "the assertion carries more than one ds:Signature")
+        signature = signatures[0]
+        elements = [child for child in assertion if isinstance(child.tag, str)]
+        if (signature.getparent() is not assertion or len(elements) < 2
+                or elements[1] is not signature or elements[0].tag != f"{{{SAML2}}}Issuer"):
+            _fail("signature_misplaced",
+                  "ds:Signature must be the assertion's child right after saml:Issuer")
+        for child in signature:
+            if isinstance(child.tag, str) and child.tag not in _ALLOWED_SIGNATURE_CHILDREN:
+                _fail("signature_misplaced", f"unexpected {child.tag} inside ds:Signature")
+        references = signature.findall(f"{{{DS}}}SignedInfo/{{{DS}}}Reference")
+        if len(references) != 1:
+            _fail("reference_mismatch", f"expected one Reference, found {len(references)}")
+        uri = references[0].get("URI")
+        if uri != f"#{assertion_id}":
+            _fail("reference_mismatch",
+                  f"the signature covers {uri!r}, not this assertion (#{assertion_id})")
+        transforms = [t.get("Algorithm") for t in
+                      references[0].iterfind(f"{{{DS}}}Transforms/{{{DS}}}Transform")]
+        if transforms not in ([ENVELOPED, C14N_EXCLUSIVE], [ENVELOPED]):
+            _fail("transforms_not_allowed",
+                  f"transforms must be enveloped-signature then exclusive C14N, got {transforms}")
+        return signature
+
+    def _trusted_certificate(
+        self, signature: etree._Element, at: datetime
+    ) -> tuple[x509.Certificate, tuple[x509.Certificate, ...]]:
+        texts = [element.text for element in
+                 signature.iterfind(f"{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate")]
+        if not texts:
+            _fail("no_certificate", "KeyInfo carries no X509Certificate")
+        certificates = [self._certificate(text) for text in texts]
+        signer = certificates[0]
+        try:
+            chain = self.trust.verify(signer, at, extra=certificates[1:], skew=self.clock_skew)
+        except CertificateChainError as exc:
+            raise VihfVerificationError(
+                _CHAIN_REASONS.get(exc.reason, "untrusted_certificate"), str(exc)
+            ) from None
+        if self.require_non_repudiation:
+            try:
+                usage = signer.extensions.get_extension_for_class(x509.KeyUsage).value
+                non_repudiation = usage.content_commitment
+            except x509.ExtensionNotFound:
+                non_repudiation = False
+            if not non_repudiation:
+                _fail("DMPInvalidCertificate",
+                      "Le certificat ayant signé le VIHF est invalide: the signing key lacks "
+                      "nonRepudiation (an AUTH_CLI key was used instead of ORG SIGN)")
+        return signer, chain
+
+    def _check_times(
+        self, assertion: etree._Element, at: datetime
+    ) -> tuple[datetime, datetime | None, datetime | None]:
+        issued = parse_instant(assertion.get("IssueInstant"), "IssueInstant")
+        if issued > at + self.clock_skew:
+            _fail("issued_in_future",
+                  f"IssueInstant {issued.isoformat()} is after {at.isoformat()}")
+        if self.max_age is not None and at - self.clock_skew >= issued + self.max_age:
+            _fail("expired", f"issued {issued.isoformat()}, older than {self.max_age}")
+        conditions = assertion.findall(f"{{{SAML2}}}Conditions")
+        if len(conditions) > 1:
+            _fail("malformed", "more than one saml:Conditions")
+        not_before = not_after = None
+        if conditions:
+            if conditions[0].find(f"{{{SAML2}}}AudienceRestriction") is not None:
+                _fail("malformed", "AudienceRestriction must not be present (REFERENCE §2.1)")
+            if conditions[0].get("NotBefore"):
+                not_before = parse_instant(conditions[0].get("NotBefore"), "NotBefore")
+                if at + self.clock_skew < not_before:
+                    _fail("not_yet_valid", f"NotBefore {not_before.isoformat()} not reached")
+            if conditions[0].get("NotOnOrAfter"):
+                not_after = parse_instant(conditions[0].get("NotOnOrAfter"), "NotOnOrAfter")
+                if at - self.clock_skew >= not_after:
+                    _fail("expired", f"NotOnOrAfter {not_after.isoformat()} passed")
+        return issued, not_before, not_after
+
+    def verify(
+        self, document: bytes | etree._Element, *, at: datetime | None = None
+    ) -> VerifiedVihf:
+        """Verify a VIHF alone, in ``wsse:Security``, or in a whole SOAP envelope.
+
+        Args:
+            document: XML bytes (parsed by the hardened parser) or an element.
+            at: the instant of the check (default: now, the test clock in test mode).
+
+        Raises:
+            VihfVerificationError: with a reason code and, for signature failures, forensics.
+        """
+        moment = at or testmode.now()
+        root = parse_xml(document) if isinstance(document, bytes | bytearray) else document
+        assertion = self._locate(root)
+        assertion_id = assertion.get("ID")
+        if not assertion_id:
+            _fail("missing_id", "the assertion has no ID")
+        identifiers = [str(value) for value in _ID_XPATH(root)]  # type: ignore[union-attr]
+        if len(identifiers) != len(set(identifiers)):
+            _fail("duplicate_id", "two elements share an ID (signature wrapping defence)")
+        signature = self._signature(assertion, assertion_id)
+        certificate, chain = self._trusted_certificate(signature, moment)
+        public_key = certificate.public_key()
+        if not isinstance(public_key, rsa.RSAPublicKey):
+            _fail("untrusted_certificate", "the signing certificate does not hold an RSA key")
+        try:
+            forensics = verify_signature(signature, public_key, self.policy,
+                                         resolver=lambda _uri: assertion)
+        except SignatureError as exc:
+            raise VihfVerificationError(exc.reason, str(exc), exc.forensics) from None
+        for node in assertion.iter(etree.Comment, etree.ProcessingInstruction):
+            parent = node.getparent()
+            _fail("comment_in_signed_content",
+                  "a comment or processing instruction sits inside the signed assertion "
+                  f"(in {parent.tag if parent is not None else '?'}): text could be read "
+                  "truncated", forensics)
+        issuer = element_text(assertion[0], "Issuer")
+        if not dn_matches(issuer, certificate.subject):
+            _fail("issuer_mismatch",
+                  f"Issuer {issuer!r} does not name the signing certificate", forensics)
+        try:
+            issued, not_before, not_after = self._check_times(assertion, moment)
+            claims = claims_from_assertion(assertion)
+        except VihfReadError as exc:
+            raise VihfVerificationError("malformed", str(exc), forensics) from None
+        return VerifiedVihf(claims, assertion_id, issued, not_before, not_after, issuer,
+                            certificate, chain, forensics, assertion)
+
+
+def verify_vihf(
+    document: bytes | etree._Element,
+    trust: TrustStore,
+    *,
+    at: datetime | None = None,
+    clock_skew: timedelta = timedelta(minutes=5),
+    max_age: timedelta | None = timedelta(hours=24),
+    allow_sha1: bool = False,
+) -> VerifiedVihf:
+    """One-shot :meth:`VihfVerifier.verify` (build a :class:`VihfVerifier` to reuse caches)."""
+    verifier = VihfVerifier(trust, clock_skew=clock_skew, max_age=max_age, allow_sha1=allow_sha1)
+    return verifier.verify(document, at=at)
