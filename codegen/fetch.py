@@ -19,7 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from codegen import store as spec_store
-from codegen.errors import ChecksumMismatchError, DownloadError, SpecFileMissingError
+from codegen.errors import ChecksumMismatchError, DownloadError
 from codegen.integrity import sha256_hex
 from codegen.manifest import FileRecord, Manifest, Upstream
 
@@ -175,12 +175,3 @@ def fetch(
     spec_store.write_stamp(manifest, store)
     return report
 
-
-def require_store_file(store: Path, relative: str) -> Path:
-    """A file of the store, or an error telling how to fill the store."""
-    path = store / relative
-    if not path.is_file():
-        raise SpecFileMissingError(
-            f"{relative} is not in the spec store {store}; run `python -m codegen fetch`"
-        )
-    return path

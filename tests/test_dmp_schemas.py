@@ -258,6 +258,34 @@ def test_td11_creation_carries_consent_and_oppositions() -> None:
     assert {"OPPOSITION_BRIS_DE_GLACE", "OPPOSITION_ACCES_URGENCE"} <= observations.keys()
 
 
+@pytest.mark.parametrize(
+    ("fixture", "td", "patient_status"),
+    [("td14_PRPA_IN201314UV02.xml", "TD1.4", "terminated"),
+     ("td12_PRPA_IN201314UV02.xml", "TD1.2", "active")],
+)
+def test_revise_requests_carry_their_reason_code(
+    fixture: str, td: str, patient_status: str
+) -> None:
+    request = _fixture(fixture)
+    transaction = load_catalogue().get(td)
+    assert request.tag == transaction.request_root
+    reason = request.find("hl7:controlActProcess/hl7:reasonCode", NS)
+    assert reason is not None and reason.get("code") == transaction.reason_code
+    status = request.find(".//hl7:patient/hl7:statusCode", NS)
+    assert status is not None and status.get("code") == patient_status
+
+
+def test_td14_closure_gives_its_reason() -> None:
+    closure = _fixture("td14_PRPA_IN201314UV02.xml")
+    issue = closure.find("hl7:controlActProcess/hl7:reasonOf/hl7:detectedIssueEvent", NS)
+    assert issue is not None and issue.get("classCode") == "ALRT"
+    code = issue.find("hl7:code", NS)
+    assert code is not None
+    assert (code.get("code"), code.get("codeSystem")) == (
+        "FERMETURE_DEMANDE_PATIENT", "1.2.250.1.213.4.1.2.4"
+    )
+
+
 def test_td11_rejection_says_dmp_found() -> None:
     rejection = _fixture("td11_PRPA_IN201313UV02.xml")
     assert rejection.tag in load_catalogue().get("TD1.1").response_roots

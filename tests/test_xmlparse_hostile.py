@@ -110,6 +110,11 @@ def huge_attribute(size: int = 1_500_000) -> bytes:
     return b'<r big="' + b"x" * size + b'"/>'
 
 
+def wide_document(elements: int = 3_000_000) -> bytes:
+    """Four bytes an element, a few hundred once parsed: ~1 GB if it were accepted."""
+    return b"<r>" + b"<e/>" * elements + b"</r>"
+
+
 def invalid_utf8() -> bytes:
     # 0xC3 0x28 is a truncated two-byte sequence; 0xFF never occurs in UTF-8.
     return b'<?xml version="1.0" encoding="UTF-8"?><r>caf\xc3\x28 \xff</r>'
@@ -248,9 +253,11 @@ def attempt(data: bytes) -> str | XmlSecurityError:
         (quadratic_blowup, XmlForbiddenConstructError),
         (deep_nesting, XmlTooDeepError),
         (huge_attribute, XmlTooLargeError),
+        (wide_document, XmlTooLargeError),
         (invalid_utf8, XmlEncodingError),
     ],
-    ids=["billion-laughs", "quadratic-blowup", "100k-deep", "1.5MB-attribute", "invalid-utf8"],
+    ids=["billion-laughs", "quadratic-blowup", "100k-deep", "1.5MB-attribute", "3M-elements",
+         "invalid-utf8"],
 )
 def test_local_bombs_are_refused_with_a_typed_error(
     builder: Callable[[], bytes], expected: type[XmlSecurityError]
@@ -378,8 +385,9 @@ def measure_parse(data: bytes, tmp_path: Path) -> dict[str, object]:
         (quadratic_blowup, "XmlForbiddenConstructError"),
         (deep_nesting, "XmlTooDeepError"),
         (huge_attribute, "XmlTooLargeError"),
+        (wide_document, "XmlTooLargeError"),
     ],
-    ids=["billion-laughs", "quadratic-blowup", "100k-deep", "1.5MB-attribute"],
+    ids=["billion-laughs", "quadratic-blowup", "100k-deep", "1.5MB-attribute", "3M-elements"],
 )
 def test_refusal_keeps_memory_bounded(
     builder: Callable[[], bytes], expected: str, tmp_path: Path
@@ -480,6 +488,14 @@ def test_attribute_limit_is_configurable() -> None:
     limits = XmlLimits(max_attribute_chars=10)
     assert parse_xml(b'<r a="0123456789"/>', limits=limits).get("a") == "0123456789"
     assert isinstance(refusal(b'<r a="0123456789A"/>', limits=limits), XmlTooLargeError)
+
+
+def test_node_limit_is_configurable() -> None:
+    limits = XmlLimits(max_nodes=4)
+    assert len(parse_xml(b"<r><a/><b/></r>", limits=limits)) == 2  # 4 "<" characters
+    error = refusal(b"<r><a/><b/><!-- c --></r>", limits=limits)
+    assert isinstance(error, XmlTooLargeError)
+    assert "limit is 4" in str(error)
 
 
 def test_size_limit() -> None:

@@ -199,7 +199,8 @@ class Transaction:
     rights: str | None
     scope: Scope
     scope_reason: str | None
-    sources: Mapping[str, SourcedFact] = field(repr=False)
+    # Mappings are unhashable: leave them out of the hash, keep them in equality.
+    sources: Mapping[str, SourcedFact] = field(repr=False, hash=False)
 
     @property
     def supported(self) -> bool:
@@ -248,7 +249,7 @@ class Catalogue:
     reason_code_system: str
     interaction_id_root: str
     vihf_common: tuple[str, ...]
-    vihf_conditional: Mapping[str, str]
+    vihf_conditional: Mapping[str, str] = field(hash=False)
     origin: str
     _by_id: Mapping[str, Transaction] = field(init=False, repr=False, compare=False)
     _by_name: Mapping[str, Transaction] = field(init=False, repr=False, compare=False)

@@ -73,16 +73,21 @@ class XmlLimits:
         max_bytes: largest accepted document, in bytes.
         max_depth: deepest accepted element nesting (at most 256, libxml2's own bound).
         max_attribute_chars: longest accepted attribute value, in characters.
+        max_nodes: most markup items (start, end and empty-element tags, comments,
+            processing instructions), counted as ``<`` characters before parsing. Each
+            parsed element costs libxml2 a few hundred bytes, so this, not ``max_bytes``,
+            bounds the memory of a document made of many tiny elements.
     """
 
     max_bytes: int = 64 * 1024 * 1024
     max_depth: int = LIBXML2_MAX_DEPTH
     max_attribute_chars: int = 1024 * 1024
+    max_nodes: int = 2_000_000
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_depth <= LIBXML2_MAX_DEPTH:
             raise ValueError(f"max_depth must be between 1 and {LIBXML2_MAX_DEPTH}")
-        if self.max_bytes < 1 or self.max_attribute_chars < 1:
+        if self.max_bytes < 1 or self.max_attribute_chars < 1 or self.max_nodes < 1:
             raise ValueError("limits must be positive")
 
 
@@ -211,6 +216,11 @@ def parse_xml(data: bytes, *, limits: XmlLimits = DEFAULT_LIMITS) -> etree._Elem
     if len(data) > limits.max_bytes:
         raise XmlTooLargeError(f"document is {len(data)} bytes, limit is {limits.max_bytes}")
     body = _check_encoding(data)
+    markup = body.count(b"<")
+    if markup > limits.max_nodes:
+        raise XmlTooLargeError(
+            f"document holds {markup} markup items, limit is {limits.max_nodes} nodes"
+        )
     _check_prolog(body)
     try:
         root = etree.fromstring(body, parser=_parser())

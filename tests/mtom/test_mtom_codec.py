@@ -24,7 +24,8 @@ def _documents(element: etree._Element) -> list[bytes]:
 
 def _root_with(*cids: str) -> bytes:
     includes = "".join(
-        f'<Document xmlns="{XDSB}"><xop:Include xmlns:xop="{XOP}" href="{mtom.href_for_cid(c)}"/></Document>'
+        f'<Document xmlns="{XDSB}"><xop:Include xmlns:xop="{XOP}" '
+        f'href="{mtom.href_for_cid(c)}"/></Document>'
         for c in cids
     )
     return (
@@ -57,7 +58,9 @@ def test_iti41_sample_round_trip(iti41_envelope: etree._Element) -> None:
 def test_iti43_sample_two_documents(iti43_envelope: etree._Element) -> None:
     expected = _documents(iti43_envelope)
     assert len(expected) == 2
-    message = mtom.encode_envelope(iti43_envelope, action="urn:ihe:iti:2007:RetrieveDocumentSetResponse")
+    message = mtom.encode_envelope(
+        iti43_envelope, action="urn:ihe:iti:2007:RetrieveDocumentSetResponse"
+    )
     decoded = mtom.decode(message.content_type, message.body)
     assert len(decoded.attachments) == 2
     assert _documents(decoded.root_element(inline=True)) == expected
@@ -65,7 +68,9 @@ def test_iti43_sample_two_documents(iti43_envelope: etree._Element) -> None:
 
 def test_decoded_parts_are_views_on_the_body() -> None:
     payload = bytes(range(256)) * 4096
-    message = mtom.encode(_root_with("a@x"), [mtom.MtomPart("a@x", "application/pdf", payload)], action=None)
+    message = mtom.encode(
+        _root_with("a@x"), [mtom.MtomPart("a@x", "application/pdf", payload)], action=None
+    )
     body = message.body
     decoded = mtom.decode(message.content_type, body)
     data = decoded.attachments["a@x"].data
@@ -76,7 +81,9 @@ def test_decoded_parts_are_views_on_the_body() -> None:
 
 def test_encode_does_not_copy_payloads_until_joined() -> None:
     payload = memoryview(b"\x00\x01" * 1000)
-    message = mtom.encode(_root_with("a@x"), [mtom.MtomPart("a@x", "application/pdf", payload)], action=None)
+    message = mtom.encode(
+        _root_with("a@x"), [mtom.MtomPart("a@x", "application/pdf", payload)], action=None
+    )
     assert any(chunk is payload for chunk in message.iter_chunks())
     assert len(message) == len(message.body)
 
@@ -84,13 +91,19 @@ def test_encode_does_not_copy_payloads_until_joined() -> None:
 @pytest.mark.parametrize(
     "cut",
     [
-        pytest.param(lambda body, b: body[: body.rindex(b"--" + b + b"--")], id="no-closing-boundary"),
+        pytest.param(
+            lambda body, b: body[: body.rindex(b"--" + b + b"--")], id="no-closing-boundary"
+        ),
         pytest.param(lambda body, b: body[: len(body) // 2], id="cut-inside-a-part"),
-        pytest.param(lambda body, b: body[: body.index(b"Content-ID", 60)], id="cut-inside-headers"),
+        pytest.param(
+            lambda body, b: body[: body.index(b"Content-ID", 60)], id="cut-inside-headers"
+        ),
     ],
 )
 def test_truncated_multipart_is_refused(cut) -> None:  # type: ignore[no-untyped-def]
-    message = mtom.encode(_root_with("a@x"), [mtom.MtomPart("a@x", "text/plain", b"x" * 500)], action=None)
+    message = mtom.encode(
+        _root_with("a@x"), [mtom.MtomPart("a@x", "text/plain", b"x" * 500)], action=None
+    )
     with pytest.raises(mtom.MtomTruncatedError):
         mtom.decode(message.content_type, cut(message.body, message.boundary.encode()))
 
@@ -129,7 +142,10 @@ def test_wrong_boundary_is_refused() -> None:
 def test_not_xop_is_refused() -> None:
     message = _message()
     with pytest.raises(mtom.MtomHeaderError, match="application/xop\\+xml"):
-        mtom.decode(message.content_type.replace('type="application/xop+xml"', 'type="text/xml"'), message.body)
+        mtom.decode(
+            message.content_type.replace('type="application/xop+xml"', 'type="text/xml"'),
+            message.body,
+        )
     with pytest.raises(mtom.MtomHeaderError, match="multipart/related"):
         mtom.decode("application/soap+xml", message.body)
 
@@ -161,7 +177,9 @@ def test_percent_encoded_cid_resolves_per_rfc_2392() -> None:
     )
     assert b'href="cid:doc%2F1@example.org"' in message.body
     # Another stack may encode more (here the "@" too): it names the same part.
-    body = message.body.replace(b'href="cid:doc%2F1@example.org"', b'href="cid:doc%2F1%40example.org"')
+    body = message.body.replace(
+        b'href="cid:doc%2F1@example.org"', b'href="cid:doc%2F1%40example.org"'
+    )
     assert body != message.body
     assert bytes(mtom.decode(message.content_type, body).resolve()["doc/1@example.org"]) == b"hello"
     assert mtom.href_for_cid("a b@x") == "cid:a%20b@x"
@@ -170,7 +188,11 @@ def test_percent_encoded_cid_resolves_per_rfc_2392() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("content_id", "a@x>\r\nX-Evil: 1"), ("content_type", "text/plain\r\nX-Evil: 1"), ("action", "urn:a\r\nX-Evil: 1")],
+    [
+        ("content_id", "a@x>\r\nX-Evil: 1"),
+        ("content_type", "text/plain\r\nX-Evil: 1"),
+        ("action", "urn:a\r\nX-Evil: 1"),
+    ],
 )
 def test_header_injection_is_refused(field: str, value: str) -> None:
     cid = value if field == "content_id" else "a@x"
@@ -188,17 +210,24 @@ def test_part_headers_with_control_characters_are_refused() -> None:
 
 def test_encode_checks_references_and_boundary() -> None:
     with pytest.raises(mtom.MtomReferenceError, match="names no part"):
-        mtom.encode(_root_with("a@x", "b@x"), [mtom.MtomPart("a@x", "text/plain", b"1")], action=None)
+        mtom.encode(
+            _root_with("a@x", "b@x"), [mtom.MtomPart("a@x", "text/plain", b"1")], action=None
+        )
     with pytest.raises(mtom.MtomReferenceError, match="not referenced"):
         mtom.encode(_root_with(), [mtom.MtomPart("a@x", "text/plain", b"1")], action=None)
     with pytest.raises(mtom.MtomReferenceError, match="twice"):
         mtom.encode(_root_with("a@x"), [mtom.MtomPart("a@x", "t/p", b"1")] * 2, action=None)
     with pytest.raises(mtom.MtomHeaderError, match="boundary occurs"):
         mtom.encode(
-            _root_with("a@x"), [mtom.MtomPart("a@x", "t/p", b"x\r\n--bb\r\n")], action=None, boundary="bb"
+            _root_with("a@x"),
+            [mtom.MtomPart("a@x", "t/p", b"x\r\n--bb\r\n")],
+            action=None,
+            boundary="bb",
         )
     with pytest.raises(mtom.MtomHeaderError, match="RFC 2046"):
-        mtom.encode(_root_with("a@x"), [mtom.MtomPart("a@x", "t/p", b"1")], action=None, boundary="x" * 71)
+        mtom.encode(
+            _root_with("a@x"), [mtom.MtomPart("a@x", "t/p", b"1")], action=None, boundary="x" * 71
+        )
 
 
 def test_limits_are_enforced() -> None:
@@ -223,7 +252,11 @@ def test_externalize_refuses_invalid_base64() -> None:
 @given(st.lists(st.binary(max_size=2000), min_size=1, max_size=5))
 def test_any_payloads_round_trip(payloads: list[bytes]) -> None:
     cids = [f"{i}.part@dmpkit" for i in range(len(payloads))]
-    parts = [mtom.MtomPart(c, "application/octet-stream", p) for c, p in zip(cids, payloads, strict=True)]
+    parts = [
+        mtom.MtomPart(c, "application/octet-stream", p) for c, p in zip(cids, payloads, strict=True)
+    ]
     message = mtom.encode(_root_with(*cids), parts, action="urn:a")
     resolved = mtom.decode(message.content_type, message.body).resolve()
-    assert [hashlib.sha256(resolved[c]).digest() for c in cids] == [hashlib.sha256(p).digest() for p in payloads]
+    assert [hashlib.sha256(resolved[c]).digest() for c in cids] == [
+        hashlib.sha256(p).digest() for p in payloads
+    ]

@@ -75,10 +75,14 @@ def test_requests_toolbelt_decoder_reads_ours(iti43_envelope: etree._Element) ->
 def test_ours_reads_stdlib_email_mime(iti43_envelope: etree._Element) -> None:
     """Independent writer: ``email.mime`` (MIMEMultipart/MIMEApplication, base64 parts)."""
     outer = MIMEMultipart(
-        "related", type="application/xop+xml", start="<root@stdlib>",
+        "related",
+        type="application/xop+xml",
+        start="<root@stdlib>",
         **{"start-info": "application/soap+xml"},
     )
-    root = MIMEApplication(_iti43_root(iti43_envelope, list(PAYLOADS)), "xop+xml", encoders.encode_7or8bit)
+    root = MIMEApplication(
+        _iti43_root(iti43_envelope, list(PAYLOADS)), "xop+xml", encoders.encode_7or8bit
+    )
     root.set_param("charset", "UTF-8")
     root.set_param("type", "application/soap+xml")
     root["Content-ID"] = "<root@stdlib>"
@@ -97,14 +101,25 @@ def test_ours_reads_stdlib_email_mime(iti43_envelope: etree._Element) -> None:
 def test_ours_reads_requests_toolbelt_encoder(iti43_envelope: etree._Element) -> None:
     """Independent writer: ``requests_toolbelt.MultipartEncoder`` (binary parts, extra headers)."""
     root_type = 'application/xop+xml; charset=UTF-8; type="application/soap+xml"'
-    fields = [("root", (None, _iti43_root(iti43_envelope, list(PAYLOADS)), root_type, {"Content-ID": "<r@tb>"}))]
+    fields = [
+        (
+            "root",
+            (
+                None,
+                _iti43_root(iti43_envelope, list(PAYLOADS)),
+                root_type,
+                {"Content-ID": "<r@tb>"},
+            ),
+        )
+    ]
     fields += [
         (cid, (f"{cid}.bin", data, "application/octet-stream", {"Content-ID": f"<{cid}>"}))
         for cid, data in PAYLOADS.items()
     ]
     encoder = MultipartEncoder(fields=fields)
     content_type = (
-        f'multipart/related; type="application/xop+xml"; start="<r@tb>"; boundary={encoder.boundary_value}'
+        'multipart/related; type="application/xop+xml"; start="<r@tb>"; '
+        f"boundary={encoder.boundary_value}"
     )
     decoded = mtom.decode(content_type, encoder.to_string())
     assert {cid: bytes(data) for cid, data in decoded.resolve().items()} == PAYLOADS
@@ -143,8 +158,13 @@ def _cxf_capture(root: bytes, attachments: dict[str, bytes]) -> bytes:
 
 def test_ours_reads_a_cxf_shaped_capture(iti43_envelope: etree._Element) -> None:
     """Independent writer: a hand-written capture in Apache CXF's wire shape."""
-    cids = ["8c3e1f2a-0b4d-4e5f-9a6b-7c8d9e0f1a2b-1@cxf.apache.org", "8c3e1f2a-0b4d-4e5f-9a6b-7c8d9e0f1a2b-2@cxf.apache.org"]
-    body = _cxf_capture(_iti43_root(iti43_envelope, cids), dict(zip(cids, PAYLOADS.values(), strict=True)))
+    cids = [
+        "8c3e1f2a-0b4d-4e5f-9a6b-7c8d9e0f1a2b-1@cxf.apache.org",
+        "8c3e1f2a-0b4d-4e5f-9a6b-7c8d9e0f1a2b-2@cxf.apache.org",
+    ]
+    body = _cxf_capture(
+        _iti43_root(iti43_envelope, cids), dict(zip(cids, PAYLOADS.values(), strict=True))
+    )
     decoded = mtom.decode(CXF_CONTENT_TYPE, body)
     assert decoded.action == ITI43_RESPONSE_ACTION  # read from the root part's type parameter
     assert [bytes(v) for v in decoded.resolve().values()] == list(PAYLOADS.values())
@@ -169,7 +189,7 @@ def test_ours_reads_an_axis2_shaped_capture(iti43_envelope: etree._Element) -> N
     token, ``0.urn:uuid:…@apache.org`` root id, ``<0.1>``-style numbered ids, a preamble)."""
     boundary = "MIMEBoundary_4f6a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60"
     content_type = (
-        f"multipart/related; boundary={boundary}; type=\"application/xop+xml\"; "
+        f'multipart/related; boundary={boundary}; type="application/xop+xml"; '
         'start="<0.urn:uuid:4F6A1B2C3D4E5F6071@apache.org>"; start-info="application/soap+xml"; '
         f'action="{ITI43_RESPONSE_ACTION}"'
     )

@@ -81,7 +81,8 @@ def _certificate(
     )
     if ca:
         builder = builder.add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
         )
     else:
         usage = ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH
@@ -94,7 +95,9 @@ def _certificate(
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-def _identity(folder: Path, label: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> Identity:
+def _identity(
+    folder: Path, label: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey
+) -> Identity:
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -107,18 +110,34 @@ def _identity(folder: Path, label: str, cert: x509.Certificate, key: ec.Elliptic
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> ThrowawayPki:
     folder = tmp_path_factory.mktemp("pki")
-    keys = {label: ec.generate_private_key(ec.SECP256R1()) for label in ("ca", "srv", "cli", "fca", "fcli")}
+    keys = {
+        label: ec.generate_private_key(ec.SECP256R1())
+        for label in ("ca", "srv", "cli", "fca", "fcli")
+    }
     ca = _certificate("Test AC", keys["ca"], None, ca=True)
     foreign_ca = _certificate("Foreign AC", keys["fca"], None, ca=True)
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     (folder / "foreign-ca.pem").write_bytes(foreign_ca.public_bytes(serialization.Encoding.PEM))
     return ThrowawayPki(
         ca_path=folder / "ca.pem",
-        server=_identity(folder, "server", _certificate("127.0.0.1", keys["srv"], (ca.subject, keys["ca"]), server=True), keys["srv"]),
-        client=_identity(folder, "client", _certificate("ORG AUTH_CLI test", keys["cli"], (ca.subject, keys["ca"])), keys["cli"]),
+        server=_identity(
+            folder,
+            "server",
+            _certificate("127.0.0.1", keys["srv"], (ca.subject, keys["ca"]), server=True),
+            keys["srv"],
+        ),
+        client=_identity(
+            folder,
+            "client",
+            _certificate("ORG AUTH_CLI test", keys["cli"], (ca.subject, keys["ca"])),
+            keys["cli"],
+        ),
         foreign_ca_path=folder / "foreign-ca.pem",
         foreign_client=_identity(
-            folder, "foreign", _certificate("Foreign client", keys["fcli"], (foreign_ca.subject, keys["fca"])), keys["fcli"]
+            folder,
+            "foreign",
+            _certificate("Foreign client", keys["fcli"], (foreign_ca.subject, keys["fca"])),
+            keys["fcli"],
         ),
     )
 

@@ -1,4 +1,4 @@
-"""Wire capture and redaction: an INS, a patient name and a certificate never reach the capture or logs."""
+"""Wire capture and redaction: an INS, a name, a certificate never reach captures or logs."""
 
 from __future__ import annotations
 
@@ -68,15 +68,29 @@ def test_capture_of_ins_and_certificate_shows_neither(echo_app: Any, pki: Any) -
     body = _message(pki.client.certificate.public_bytes(_der()))
     capture = WireCapture()
     config = TransportConfig(base_url="https://127.0.0.1")
-    with SoapHttpClient(config, transport=asgi_transport(echo_app, client_cert_pem=pki.client.cert_pem), capture=capture) as client:
-        client.post("patients", body, "application/soap+xml", action="urn:hl7-org:v3:PRPA_IN201307UV02", idempotent=True)
+    with SoapHttpClient(
+        config,
+        transport=asgi_transport(echo_app, client_cert_pem=pki.client.cert_pem),
+        capture=capture,
+    ) as client:
+        client.post(
+            "patients",
+            body,
+            "application/soap+xml",
+            action="urn:hl7-org:v3:PRPA_IN201307UV02",
+            idempotent=True,
+        )
     text = capture.format()
-    assert "PRPA_IN201307UV02" in text and "***" in text and ">>> POST" in text and "<<< 200" in text
+    assert (
+        "PRPA_IN201307UV02" in text and "***" in text and ">>> POST" in text and "<<< 200" in text
+    )
     for secret in _sensitive(pki):
         assert secret not in text, secret
     # The same capture unredacted does show them: the test above is not vacuous.
     raw = WireCapture(redact=False)
-    with SoapHttpClient(config, transport=asgi_transport(echo_app, client_cert_pem=None), capture=raw) as client:
+    with SoapHttpClient(
+        config, transport=asgi_transport(echo_app, client_cert_pem=None), capture=raw
+    ) as client:
         client.post("patients", body, "application/soap+xml", action="urn:x", idempotent=True)
     assert all(secret in raw.format() for secret in _sensitive(pki))
 
@@ -90,15 +104,23 @@ def test_capture_summarises_mtom_parts(echo_app: Any) -> None:
     payload = b"%PDF" + b"\x00" * (1024 * 1024 + 200_000)
     message = mtom.encode(root, [mtom.MtomPart("d@x", "application/pdf", payload)], action="urn:a")
     capture = WireCapture()
-    with SoapHttpClient(TransportConfig(base_url="https://127.0.0.1"), transport=asgi_transport(echo_app, client_cert_pem=None), capture=capture) as client:
-        client.post("repository", message.body, message.content_type, action="urn:a", idempotent=False)
+    with SoapHttpClient(
+        TransportConfig(base_url="https://127.0.0.1"),
+        transport=asgi_transport(echo_app, client_cert_pem=None),
+        capture=capture,
+    ) as client:
+        client.post(
+            "repository", message.body, message.content_type, action="urn:a", idempotent=False
+        )
     exchange = capture.exchanges[0]
     assert "<binary 1.2 MB sha256=" in exchange.request_body
     assert "xop:Include" in exchange.request_body
     assert len(exchange.request_body) < 5_000
 
 
-def test_logging_filter_masks_identifiers_and_keys(caplog: pytest.LogCaptureFixture, pki: Any) -> None:
+def test_logging_filter_masks_identifiers_and_keys(
+    caplog: pytest.LogCaptureFixture, pki: Any
+) -> None:
     logger = logging.getLogger("dmpkit.test.redaction")
     logger.addFilter(RedactingFilter())
     try:
@@ -119,7 +141,10 @@ def test_logging_filter_masks_identifiers_and_keys(caplog: pytest.LogCaptureFixt
         ("PID-5|DUPONTEL^MARIELLE^^^^^L", "DUPONTEL"),
         ('<id extension="123456789012345" root="1.2.250.1.213.1.4.9"/>', "123456789012345"),
         (f"matricule {INS[:5]}2A{INS[7:]}", f"{INS[:5]}2A{INS[7:]}"),  # Corsica
-        ("<wsse:BinarySecurityToken ValueType='x'>TUlJQ2RqQ0NB</wsse:BinarySecurityToken>", "TUlJQ2RqQ0NB"),
+        (
+            "<wsse:BinarySecurityToken ValueType='x'>TUlJQ2RqQ0NB</wsse:BinarySecurityToken>",
+            "TUlJQ2RqQ0NB",
+        ),
     ],
 )
 def test_redaction_patterns(text: str, leak: str) -> None:
@@ -132,5 +157,7 @@ def test_redaction_keeps_ordinary_numbers_and_oids() -> None:
 
 
 def test_authorization_headers_are_masked() -> None:
-    headers = redact_headers({"Authorization": "Bearer abc", "Content-Type": "application/soap+xml"})
+    headers = redact_headers(
+        {"Authorization": "Bearer abc", "Content-Type": "application/soap+xml"}
+    )
     assert headers == {"Authorization": "***", "Content-Type": "application/soap+xml"}

@@ -25,7 +25,14 @@ from dmpkit.transport.environments import (
 )
 
 # REFERENCE §1.2 service paths, as the issue lists them.
-SERVICES = ["patients", "patientsSpecific", "patientsPDQ", "habilitations", "registry", "repository"]
+SERVICES = [
+    "patients",
+    "patientsSpecific",
+    "patientsPDQ",
+    "habilitations",
+    "registry",
+    "repository",
+]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -62,14 +69,22 @@ def test_profiles_load_with_relative_paths_and_retries(tmp_path: Path) -> None:
     ]
 
 
-def test_config_file_from_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DMPKIT_CONFIG", str(_write(tmp_path, '[environments.t]\nbase_url = "https://h.example"\n')))
+def test_config_file_from_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "DMPKIT_CONFIG", str(_write(tmp_path, '[environments.t]\nbase_url = "https://h.example"\n'))
+    )
     assert get_environment("t").transport.base_url == "https://h.example"
-    with pytest.raises(EnvironmentConfigError, match=r"no environment 'u'; known: \['local', 't'\]"):
+    with pytest.raises(
+        EnvironmentConfigError, match=r"no environment 'u'; known: \['local', 't'\]"
+    ):
         get_environment("u")
 
 
-def test_missing_default_file_leaves_local_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_default_file_leaves_local_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("DMPKIT_CONFIG", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert list(load_environments()) == ["local"]
@@ -79,20 +94,35 @@ def test_missing_default_file_leaves_local_only(tmp_path: Path, monkeypatch: pyt
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ('[environments.x]\nbase_url = "https://h"\npkcs12_password = "secret"\n', "never put secrets"),
+        (
+            '[environments.x]\nbase_url = "https://h"\npkcs12_password = "secret"\n',
+            "never put secrets",
+        ),
         ('[environments.x]\nbase_url = "https://h"\ncolour = "blue"\n', "unknown keys"),
         ('[environments.local]\nbase_url = "https://h"\n', "reserved"),
         ("[environments.x]\nread_timeout = 3\n", "no base_url"),
         ('[environments.x]\nbase_url = "http://dmp.example"\n', "only allowed on loopback"),
-        ('[environments.x]\nbase_url = "https://h/si-dmp-server/v2/services"\n', "must not carry a path"),
+        (
+            '[environments.x]\nbase_url = "https://h/si-dmp-server/v2/services"\n',
+            "must not carry a path",
+        ),
         ('[environments.x]\nbase_url = "https://h"\nread_timeout = "slow"\n', "number of seconds"),
-        ('[environments.x]\nbase_url = "https://h"\npkcs12 = "a.p12"\nclient_cert = "c.pem"\n', "not both"),
-        ('[environments.x]\nbase_url = "https://h"\n[environments.x.retries]\nmax_attempts = 0\n', "at least 1"),
+        (
+            '[environments.x]\nbase_url = "https://h"\npkcs12 = "a.p12"\nclient_cert = "c.pem"\n',
+            "not both",
+        ),
+        (
+            '[environments.x]\nbase_url = "https://h"\n'
+            "[environments.x.retries]\nmax_attempts = 0\n",
+            "at least 1",
+        ),
         ("[environments.x\n", "not valid TOML"),
         ('[servers.x]\nbase_url = "https://h"\n', "unknown top-level"),
     ],
 )
-def test_invalid_profiles_are_refused_with_clear_errors(tmp_path: Path, body: str, message: str) -> None:
+def test_invalid_profiles_are_refused_with_clear_errors(
+    tmp_path: Path, body: str, message: str
+) -> None:
     with pytest.raises(EnvironmentConfigError, match=message):
         load_environments(_write(tmp_path, body))
 
@@ -103,7 +133,10 @@ def test_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
 
 
 def test_service_urls_and_unknown_services() -> None:
-    assert service_url("https://h:8443/", "repository") == "https://h:8443/si-dmp-server/v2/services/repository"
+    assert (
+        service_url("https://h:8443/", "repository")
+        == "https://h:8443/si-dmp-server/v2/services/repository"
+    )
     with pytest.raises(TransportConfigError, match="unknown DMP service 'repositories'"):
         service_url("https://h", "repositories")
 
@@ -112,7 +145,10 @@ def test_action_is_added_to_the_content_type() -> None:
     assert content_type_with_action("application/soap+xml; charset=utf-8", "urn:a") == (
         'application/soap+xml; charset=utf-8; action="urn:a"'
     )
-    assert content_type_with_action('application/soap+xml; action="urn:a"', "urn:a") == 'application/soap+xml; action="urn:a"'
+    assert (
+        content_type_with_action('application/soap+xml; action="urn:a"', "urn:a")
+        == 'application/soap+xml; action="urn:a"'
+    )
     with pytest.raises(TransportError, match="says action"):
         content_type_with_action('application/soap+xml; action="urn:a"', "urn:b")
     with pytest.raises(TransportError):
@@ -126,7 +162,11 @@ def test_ssl_context_enforces_tls12_and_dmp_ciphers(tmp_path: Path) -> None:
     tls12 = {c["name"] for c in context.get_ciphers() if c["protocol"] == "TLSv1.2"}
     assert tls12 and tls12 <= set(DMP_TLS12_CIPHERS.split(":"))
     # REFERENCE §10.4 suites are all offered
-    assert {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"} <= tls12
+    assert {
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-CHACHA20-POLY1305",
+    } <= tls12
 
 
 def test_missing_files_are_config_errors(tmp_path: Path) -> None:

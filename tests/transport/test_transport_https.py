@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+from cryptography.hazmat.primitives.serialization import (
+    BestAvailableEncryption,
+    load_pem_private_key,
+    pkcs12,
+)
 from cryptography.x509 import load_pem_x509_certificate
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from dmpkit import mtom, testmode
 from dmpkit.transport import (
@@ -27,7 +30,6 @@ from dmpkit.transport import (
     TransportTimeoutError,
     TransportTlsError,
 )
-
 
 ACTION = "urn:ihe:iti:2007:RegistryStoredQuery"
 ENVELOPE = b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body/></s:Envelope>'
@@ -49,7 +51,13 @@ def _config(server: Any, pki: Any, **changes: object) -> TransportConfig:
 
 def test_mtls_succeeds_with_the_right_client_certificate(https_server: Any, pki: Any) -> None:
     with SoapHttpClient(_config(https_server, pki)) as client:
-        reply = client.post("registry", ENVELOPE, "application/soap+xml; charset=utf-8", action=ACTION, idempotent=True)
+        reply = client.post(
+            "registry",
+            ENVELOPE,
+            "application/soap+xml; charset=utf-8",
+            action=ACTION,
+            idempotent=True,
+        )
     assert reply.status_code == 200
     assert reply.body == ENVELOPE
     seen = https_server.app.requests[0]
@@ -71,8 +79,11 @@ def test_mtom_body_crosses_the_wire_unchanged(https_server: Any, pki: Any) -> No
     message = mtom.encode(root, [mtom.MtomPart("d@x", "application/pdf", payload)], action=None)
     with SoapHttpClient(_config(https_server, pki)) as client:
         reply = client.post(
-            "repository", message.body, message.content_type,
-            action="urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b", idempotent=False,
+            "repository",
+            message.body,
+            message.content_type,
+            action="urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b",
+            idempotent=False,
         )
     sent_type = https_server.app.requests[0]["headers"]["content-type"]
     assert mtom.decode(sent_type, reply.body).resolve()["d@x"] == payload
@@ -91,8 +102,12 @@ def test_pkcs12_identity_with_password_from_environment(
     )
     (tmp_path / "auth_cli.p12").write_bytes(bundle)
     config = _config(
-        https_server, pki, client_cert=None, client_key=None,
-        pkcs12=tmp_path / "auth_cli.p12", pkcs12_password_env="TEST_P12_PASSWORD",
+        https_server,
+        pki,
+        client_cert=None,
+        client_key=None,
+        pkcs12=tmp_path / "auth_cli.p12",
+        pkcs12_password_env="TEST_P12_PASSWORD",
     )
     with pytest.raises(TransportConfigError, match="TEST_P12_PASSWORD"):
         SoapHttpClient(config)
@@ -101,26 +116,39 @@ def test_pkcs12_identity_with_password_from_environment(
         SoapHttpClient(config)
     monkeypatch.setenv("TEST_P12_PASSWORD", "s3cret")
     with SoapHttpClient(config) as client:
-        assert client.post("patients", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True).status_code == 200
+        assert (
+            client.post(
+                "patients", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True
+            ).status_code
+            == 200
+        )
 
 
 def test_no_client_certificate_is_a_tls_error(https_server: Any, pki: Any) -> None:
-    with SoapHttpClient(_config(https_server, pki, client_cert=None, client_key=None)) as client, pytest.raises(TransportTlsError):
+    with (
+        SoapHttpClient(_config(https_server, pki, client_cert=None, client_key=None)) as client,
+        pytest.raises(TransportTlsError),
+    ):
         client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True)
     assert https_server.app.requests == []
 
 
 def test_foreign_client_certificate_is_a_tls_error(https_server: Any, pki: Any) -> None:
-    config = _config(https_server, pki, client_cert=pki.foreign_client.cert_path, client_key=pki.foreign_client.key_path)
+    config = _config(
+        https_server,
+        pki,
+        client_cert=pki.foreign_client.cert_path,
+        client_key=pki.foreign_client.key_path,
+    )
     with SoapHttpClient(config) as client, pytest.raises(TransportTlsError):
         client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True)
     assert https_server.app.requests == []
 
 
 def test_untrusted_server_is_a_tls_error(https_server: Any, pki: Any) -> None:
-    with SoapHttpClient(_config(https_server, pki, ca_bundle=pki.foreign_ca_path)) as client:
-        with pytest.raises(TransportTlsError, match="CA bundle"):
-            client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True)
+    config = _config(https_server, pki, ca_bundle=pki.foreign_ca_path)
+    with SoapHttpClient(config) as client, pytest.raises(TransportTlsError, match="CA bundle"):
+        client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True)
 
 
 @pytest.fixture
@@ -161,7 +189,9 @@ def tls11_only_server(pki: Any) -> Iterator[str]:
 
 
 def test_a_tls11_server_is_refused(tls11_only_server: str, pki: Any) -> None:
-    config = TransportConfig(base_url=tls11_only_server, ca_bundle=pki.ca_path, connect_timeout=3.0, retries=NO_WAIT)
+    config = TransportConfig(
+        base_url=tls11_only_server, ca_bundle=pki.ca_path, connect_timeout=3.0, retries=NO_WAIT
+    )
     with SoapHttpClient(config) as client, pytest.raises(TransportTlsError):
         client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False)
 
@@ -170,14 +200,18 @@ def test_retries_only_for_idempotent_transactions(https_server: Any, pki: Any) -
     https_server.app.fail_first = 2
     waits: list[float] = []
     with SoapHttpClient(_config(https_server, pki), sleep=waits.append) as client:
-        reply = client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True)
+        reply = client.post(
+            "registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True
+        )
     assert (reply.status_code, reply.attempts, len(https_server.app.requests)) == (200, 3, 3)
     assert waits == [0.0, 0.0]  # Retry-After: 0, capped by backoff_max
 
     https_server.app.requests.clear()
     https_server.app.fail_first = 2
     with SoapHttpClient(_config(https_server, pki), sleep=waits.append) as client:
-        reply = client.post("repository", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False)
+        reply = client.post(
+            "repository", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False
+        )
     assert (reply.status_code, reply.attempts, len(https_server.app.requests)) == (503, 1, 1)
 
 
@@ -194,15 +228,21 @@ def test_backoff_is_deterministic_in_test_mode() -> None:
     assert 0.25 <= first[0] <= 0.5 and 0.5 <= first[1] <= 1.0 and 0.75 <= first[2] <= 1.5
 
 
-def test_read_timeout_is_typed_and_retried_only_when_idempotent(https_server: Any, pki: Any) -> None:
+def test_read_timeout_is_typed_and_retried_only_when_idempotent(
+    https_server: Any, pki: Any
+) -> None:
     https_server.app.delay = 1.0
     config = _config(https_server, pki, read_timeout=0.2, retries=replace(NO_WAIT, max_attempts=2))
     with SoapHttpClient(config, sleep=lambda _: None) as client:
         with pytest.raises(TransportTimeoutError, match="read timeout"):
-            client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False)
+            client.post(
+                "registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False
+            )
         assert len(https_server.app.requests) == 1
         with pytest.raises(TransportTimeoutError):
-            client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True)
+            client.post(
+                "registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True
+            )
         assert len(https_server.app.requests) == 3
 
 
@@ -210,13 +250,19 @@ def test_connection_refused_is_typed_and_retried_when_idempotent(pki: Any) -> No
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
     waits: list[float] = []
-    config = TransportConfig(base_url=f"https://127.0.0.1:{port}", ca_bundle=pki.ca_path, retries=NO_WAIT)
+    config = TransportConfig(
+        base_url=f"https://127.0.0.1:{port}", ca_bundle=pki.ca_path, retries=NO_WAIT
+    )
     with SoapHttpClient(config, sleep=waits.append) as client:
         with pytest.raises(TransportConnectError, match="cannot connect"):
-            client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True)
+            client.post(
+                "registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True
+            )
         assert len(waits) == 2
         with pytest.raises(TransportConnectError):
-            client.post("repository", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False)
+            client.post(
+                "repository", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False
+            )
         assert len(waits) == 2
 
 
@@ -228,6 +274,10 @@ async def test_async_client_over_https(https_server: Any, pki: Any) -> None:
         waits.append(delay)
 
     async with AsyncSoapHttpClient(_config(https_server, pki), sleep=record) as client:
-        reply = await client.post("patients", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True)
+        reply = await client.post(
+            "patients", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True
+        )
     assert (reply.status_code, reply.attempts, waits) == (200, 2, [0.0])
-    assert https_server.app.requests[-1]["tls"]["client_cert_chain"] == [pki.client.cert_pem.decode()]
+    assert https_server.app.requests[-1]["tls"]["client_cert_chain"] == [
+        pki.client.cert_pem.decode()
+    ]

@@ -1,4 +1,4 @@
-"""The same client through the in-process ASGI transport, sync and async, with the injected identity."""
+"""The same client through the in-process ASGI transport (sync and async), identity injected."""
 
 from __future__ import annotations
 
@@ -25,13 +25,17 @@ ENVELOPE = b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Bo
 
 
 def _config() -> TransportConfig:
-    return TransportConfig(base_url=local_environment().transport.base_url, retries=RetryPolicy(backoff_initial=0.0))
+    return TransportConfig(
+        base_url=local_environment().transport.base_url, retries=RetryPolicy(backoff_initial=0.0)
+    )
 
 
 def test_sync_client_in_process_sees_the_client_certificate(echo_app: Any, pki: Any) -> None:
     transport = asgi_transport(echo_app, client_cert_pem=pki.client.cert_pem)
     with SoapHttpClient(_config(), transport=transport) as client:
-        reply = client.post("patients", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True)
+        reply = client.post(
+            "patients", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True
+        )
     assert (reply.status_code, reply.body) == (200, ENVELOPE)
     seen = echo_app.requests[0]
     assert seen["path"] == "/si-dmp-server/v2/services/patients"
@@ -41,8 +45,12 @@ def test_sync_client_in_process_sees_the_client_certificate(echo_app: Any, pki: 
 
 
 async def test_async_client_in_process(echo_app: Any, pki: Any) -> None:
-    async with AsyncSoapHttpClient(_config(), transport=asgi_transport(echo_app, client_cert_pem=pki.client.cert_pem)) as client:
-        reply = await client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False)
+    async with AsyncSoapHttpClient(
+        _config(), transport=asgi_transport(echo_app, client_cert_pem=pki.client.cert_pem)
+    ) as client:
+        reply = await client.post(
+            "registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False
+        )
     assert reply.status_code == 200
     assert echo_app.requests[0]["tls"]["client_cert_chain"] == [pki.client.cert_pem.decode()]
 
@@ -50,24 +58,42 @@ async def test_async_client_in_process(echo_app: Any, pki: Any) -> None:
 async def test_sync_bridge_works_while_an_event_loop_runs(echo_app: Any, pki: Any) -> None:
     """As in Jupyter: the sync client is called from a thread whose event loop is running."""
     assert asyncio.get_running_loop().is_running()
-    with SoapHttpClient(_config(), transport=asgi_transport(echo_app, client_cert_pem=pki.client.cert_pem)) as client:
-        reply = client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True)
+    with SoapHttpClient(
+        _config(), transport=asgi_transport(echo_app, client_cert_pem=pki.client.cert_pem)
+    ) as client:
+        reply = client.post(
+            "registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True
+        )
     assert reply.status_code == 200
 
 
 def test_retries_in_process_only_when_idempotent(echo_app: Any) -> None:
     echo_app.fail_first = 1
     waits: list[float] = []
-    with SoapHttpClient(_config(), transport=asgi_transport(echo_app, client_cert_pem=None), sleep=waits.append) as client:
-        assert client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True).attempts == 2
+    with SoapHttpClient(
+        _config(), transport=asgi_transport(echo_app, client_cert_pem=None), sleep=waits.append
+    ) as client:
+        assert (
+            client.post(
+                "registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True
+            ).attempts
+            == 2
+        )
         echo_app.requests.clear()
         echo_app.fail_first = 1
-        assert client.post("repository", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False).status_code == 503
+        assert (
+            client.post(
+                "repository", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False
+            ).status_code
+            == 503
+        )
     assert len(echo_app.requests) == 1
 
 
 def test_no_identity_gives_an_empty_chain(echo_app: Any) -> None:
-    with SoapHttpClient(_config(), transport=asgi_transport(echo_app, client_cert_pem=None)) as client:
+    with SoapHttpClient(
+        _config(), transport=asgi_transport(echo_app, client_cert_pem=None)
+    ) as client:
         client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True)
     assert echo_app.requests[0]["tls"]["client_cert_chain"] == []
     assert echo_app.requests[0]["tls"]["client_cert_name"] is None
@@ -76,7 +102,10 @@ def test_no_identity_gives_an_empty_chain(echo_app: Any) -> None:
 def test_bridge_timeout_is_typed(echo_app: Any) -> None:
     echo_app.delay = 2.0
     transport = asgi_transport(echo_app, client_cert_pem=None, timeout=0.2)
-    with SoapHttpClient(_config(), transport=transport) as client, pytest.raises(TransportTimeoutError):
+    with (
+        SoapHttpClient(_config(), transport=transport) as client,
+        pytest.raises(TransportTimeoutError),
+    ):
         client.post("registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False)
 
 

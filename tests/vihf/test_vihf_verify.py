@@ -23,7 +23,6 @@ from dmpkit.vihf import (
 )
 from dmpkit.xmldsig import DIGEST_SHA256
 
-
 SAML = {"saml": SAML2, "ds": DS}
 CLOCK = testmode.DEFAULT_TEST_CLOCK
 

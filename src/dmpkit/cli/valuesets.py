@@ -47,7 +47,7 @@ def _print_json(document: object) -> None:
 
 def _fail(error: ValueSetError) -> None:
     click.echo(f"error: {error}", err=True)
-    raise SystemExit(EXIT_NOT_FOUND)
+    click.get_current_context().exit(EXIT_NOT_FOUND)
 
 
 @click.group()

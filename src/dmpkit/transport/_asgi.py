@@ -10,6 +10,7 @@ The client identity is injected into the ASGI scope through the ASGI TLS extensi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
@@ -83,6 +84,13 @@ def with_tls_scope(app: AsgiApp, extension: dict[str, Any]) -> AsgiApp:
     return wrapped
 
 
+async def _cancel_pending() -> None:
+    pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+
+
 class _LoopThread:
     """An event loop running forever in a daemon thread, fed coroutines from other threads."""
 
@@ -107,6 +115,9 @@ class _LoopThread:
             ) from None
 
     def close(self) -> None:
+        # Cancel what is still running (an app that outlived a timeout) before stopping.
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(_cancel_pending(), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
         if not self._thread.is_alive():

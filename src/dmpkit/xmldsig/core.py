@@ -206,14 +206,15 @@ class _Detached:
         self.signature.tail = self.tail
 
 
+def _prefixes(method: etree._Element) -> tuple[str, ...]:
+    prefixes_el = method.find(f"{{{_EC}}}InclusiveNamespaces")
+    prefix_list = prefixes_el.get("PrefixList") if prefixes_el is not None else None
+    return tuple((prefix_list or "").split())
+
+
 def _transforms(reference: etree._Element) -> list[tuple[str, tuple[str, ...]]]:
-    result = []
-    for transform in reference.iterfind(f"{_ds('Transforms')}/{_ds('Transform')}"):
-        prefixes_el = transform.find(f"{{{_EC}}}InclusiveNamespaces")
-        prefix_list = prefixes_el.get("PrefixList") if prefixes_el is not None else None
-        prefixes = tuple((prefix_list or "").split())
-        result.append((transform.get("Algorithm") or "", prefixes))
-    return result
+    return [(transform.get("Algorithm") or "", _prefixes(transform))
+            for transform in reference.iterfind(f"{_ds('Transforms')}/{_ds('Transform')}")]
 
 
 def _digest_input(
@@ -301,7 +302,7 @@ def finish_signature(
     c14n = signed_info.find(_ds("CanonicalizationMethod"))
     method_el = signed_info.find(_ds("SignatureMethod"))
     assert c14n is not None and method_el is not None
-    canonical = canonicalize(signed_info, c14n.get("Algorithm") or "")
+    canonical = canonicalize(signed_info, c14n.get("Algorithm") or "", _prefixes(c14n))
     hash_algorithm = SIGNATURE_DIGESTS[method_el.get("Algorithm") or ""]
     raw = key.sign(canonical, padding.PKCS1v15(), hash_algorithm())
     signature_value = signature.find(_ds("SignatureValue"))
@@ -346,7 +347,8 @@ def verify_signature(
     """
     resolve = resolver or _same_document_resolver(signature)
     signed_info = _required(signature, "SignedInfo")
-    c14n_method = _required(signed_info, "CanonicalizationMethod").get("Algorithm") or ""
+    c14n_element = _required(signed_info, "CanonicalizationMethod")
+    c14n_method = c14n_element.get("Algorithm") or ""
     signature_method = _required(signed_info, "SignatureMethod").get("Algorithm") or ""
     if not policy.accepts_c14n(c14n_method):
         raise SignatureError("algorithm_not_allowed", f"canonicalization {c14n_method} refused")
@@ -354,7 +356,7 @@ def verify_signature(
         raise SignatureError(
             "algorithm_not_allowed", f"signature method {signature_method} refused"
         )
-    canonical = canonicalize(signed_info, c14n_method)
+    canonical = canonicalize(signed_info, c14n_method, _prefixes(c14n_element))
     references: list[ReferenceForensics] = []
     failure: SignatureError | None = None
     reference_elements = signed_info.findall(_ds("Reference"))
