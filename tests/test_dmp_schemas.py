@@ -251,7 +251,9 @@ def test_td11_creation_carries_consent_and_oppositions() -> None:
     reason = creation.find("hl7:controlActProcess/hl7:reasonCode", NS)
     assert reason is not None and reason.get("code") == td11.reason_code == "CREA_RD"
     observations = {
-        o.find("hl7:code", NS).get("code"): o.find("hl7:value", NS).get("value")  # type: ignore[union-attr]
+        o.xpath("string(hl7:code/@code)", namespaces=NS): o.xpath(
+            "string(hl7:value/@value)", namespaces=NS
+        )
         for o in creation.iterfind(".//hl7:subjectOf/hl7:administrativeObservation", NS)
     }
     assert observations["CONSENTEMENT_OUVERTURE_DMP"] == "true"

@@ -422,8 +422,9 @@ def test_memory_probe_sees_libxml2_allocations(tmp_path: Path) -> None:
         '<?xml version="1.0" encoding="ISO-8859-1"?><r>caf\xe9</r>'.encode("latin-1"),
         b"<?xml version='1.0' encoding='windows-1252'?><r/>",
         b'<?xml version="1.0" encoding="UTF-16"?><r/>',
+        b'<?xml version="1.0" encoding="ISO 8859-1"?><r/>',
     ],
-    ids=["utf16-bom", "utf16le", "utf16be-space", "utf32", "latin1", "cp1252", "decl-utf16"],
+    ids=["utf16-bom", "utf16le", "utf16be-space", "utf32", "latin1", "cp1252", "decl-utf16", "decl-odd-name"],
 )
 def test_anything_but_utf8_is_refused(data: bytes) -> None:
     assert isinstance(refusal(data), XmlEncodingError)

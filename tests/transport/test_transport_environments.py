@@ -182,3 +182,22 @@ def test_missing_files_are_config_errors(tmp_path: Path) -> None:
 def test_public_api_matches_all() -> None:
     public = {name for name in dir(transport) if not name.startswith("_")}
     assert set(transport.__all__) == public - {"environments", "annotations"}
+
+
+def test_cli_lists_and_checks_profiles(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from dmpkit.cli import main
+
+    path = _write(
+        tmp_path,
+        '[environments.t]\nbase_url = "https://h.example"\npkcs12 = "absent.p12"\n',
+    )
+    runner = CliRunner()
+    listed = runner.invoke(main, ["environments", "list", "--config", str(path)])
+    assert listed.exit_code == 0, listed.output
+    assert "local" in listed.output and "https://h.example" in listed.output
+    checked = runner.invoke(main, ["environments", "check", "t", "--config", str(path)])
+    assert checked.exit_code == 1
+    assert "PKCS#12 file" in checked.output and "does not exist" in checked.output
+    assert runner.invoke(main, ["environments", "check", "local"]).exit_code == 0

@@ -16,7 +16,12 @@ from dmpkit import __version__
 # command name -> (module, attribute, one-line help); modules are imported lazily.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": ("dmpkit.cli.demo", "demo", "Run the main job (for now a smoke run)."),
+    "environments": (
+        "dmpkit.cli.environments", "environments", "List and check SI DMP environment profiles."
+    ),
     "valuesets": ("dmpkit.cli.valuesets", "valuesets", "Browse the national value sets (NOS)."),
+    "transactions": ("dmpkit.cli.transactions", "transactions",
+                     "List the DMP transactions of the catalogue."),
 }
 
 
