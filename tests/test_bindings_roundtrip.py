@@ -59,7 +59,9 @@ def _example_store() -> Path:
 
 def _examples() -> list[Path]:
     store = _example_store()
-    return sorted(p for folder in EXAMPLE_FOLDERS for p in (store / "examples" / folder).glob("*.xml"))
+    return sorted(
+        p for folder in EXAMPLE_FOLDERS for p in (store / "examples" / folder).glob("*.xml")
+    )
 
 
 def _schema_for(element: etree._Element, example: Path) -> str:
@@ -244,8 +246,8 @@ def test_importing_dmpkit_loads_no_hl7v3_or_cda_bindings(tmp_path: Path) -> None
     probe = (
         "import sys, dmpkit, dmpkit.bindings\n"
         "from dmpkit import bindings\n"
-        "bindings.parse(b\"<rs:RegistryResponse xmlns:rs='urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0'"
-        " status='s'/>\")\n"
+        "bindings.parse(b\"<rs:RegistryResponse"
+        " xmlns:rs='urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0' status='s'/>\")\n"
         "heavy = sorted(m for m in sys.modules if m.startswith(('dmpkit_bindings.hl7v3',"
         " 'dmpkit_bindings.cda')))\n"
         "print(heavy)\n"

@@ -232,6 +232,16 @@ def test_td02_query_carries_the_reference_facts() -> None:
     assert receiver is not None and receiver.get("root") == "1.2.250.1.213.4.1.1.1"
 
 
+def test_td13a_query_is_told_from_td02_by_its_reason_code() -> None:
+    query = _fixture("td13a_PRPA_IN201307UV02.xml")
+    catalogue = load_catalogue()
+    reason = query.find("hl7:controlActProcess/hl7:reasonCode", NS)
+    assert reason is not None
+    action = f"urn:hl7-org:v3:{etree.QName(query).localname}"
+    resolved = catalogue.resolve("patients", action, reason_code=reason.get("code"))
+    assert resolved.id == "TD1.3a"
+
+
 def test_td02_answer_carries_authorisation_and_status() -> None:
     answer = _fixture("td02_PRPA_IN201308UV02.xml")
     assert answer.tag in load_catalogue().get("TD0.2").response_roots
@@ -263,7 +273,8 @@ def test_td11_creation_carries_consent_and_oppositions() -> None:
 @pytest.mark.parametrize(
     ("fixture", "td", "patient_status"),
     [("td14_PRPA_IN201314UV02.xml", "TD1.4", "terminated"),
-     ("td12_PRPA_IN201314UV02.xml", "TD1.2", "active")],
+     ("td12_PRPA_IN201314UV02.xml", "TD1.2", "active"),
+     ("td13b_PRPA_IN201314UV02.xml", "TD1.3b", "active")],
 )
 def test_revise_requests_carry_their_reason_code(
     fixture: str, td: str, patient_status: str

@@ -199,8 +199,11 @@ def _faithful_classes() -> tuple[type[Any], type[Any]]:
                 return kept if isinstance(kept, str) else None
             return computed
 
-        def next_attribute(self, obj: Any, meta: Any, nillable: bool, xsi_type: str | None,
-                           ignore_optionals: bool) -> Iterator[tuple[str, Any]]:
+        # xsdata calls it through self; an instance method sees the per-render root flag.
+        def next_attribute(  # type: ignore[override]
+            self, obj: Any, meta: Any, nillable: bool, xsi_type: str | None,
+            ignore_optionals: bool,
+        ) -> Iterator[tuple[str, Any]]:
             yield from super().next_attribute(obj, meta, nillable, xsi_type, ignore_optionals)
             hints = dict(getattr(obj, _XSI_HINTS_ATTRIBUTE, None) or {})
             if not self._root_written:
@@ -225,6 +228,7 @@ def _parser() -> Any:
 # Appended to white-space-only text in mixed content so that xsdata keeps it (it drops
 # text nodes made only of white space); removed again from the parsed objects.
 _KEEP_MARK = "\ue000"
+_MIXED_ELEMENTS = etree.XPath("descendant-or-self::*[* and text()[normalize-space()]]")
 
 
 def _mark_mixed_whitespace(root: etree._Element) -> bool:
@@ -234,12 +238,8 @@ def _mark_mixed_whitespace(root: etree._Element) -> bool:
     ``<content>twenties</content> <content>teens</content>`` keeps its separating space.
     """
     marked = False
-    for element in root.iter(etree.Element):
-        if not len(element):
-            continue
-        pieces = [element.text, *(child.tail for child in element)]
-        if not any(piece and piece.strip() for piece in pieces):
-            continue
+    # XPath (in C) finds the few mixed-content elements; most messages have none.
+    for element in cast(list[etree._Element], _MIXED_ELEMENTS(root)):
         if element.text and not element.text.strip():
             element.text += _KEEP_MARK
             marked = True

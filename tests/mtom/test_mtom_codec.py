@@ -260,3 +260,9 @@ def test_any_payloads_round_trip(payloads: list[bytes]) -> None:
     assert [hashlib.sha256(resolved[c]).digest() for c in cids] == [
         hashlib.sha256(p).digest() for p in payloads
     ]
+
+
+def test_lf_only_line_endings_are_refused_clearly() -> None:
+    message = _message()
+    with pytest.raises(mtom.MtomStructureError, match="CRLF"):
+        mtom.decode(message.content_type, message.body.replace(b"\r\n", b"\n"))

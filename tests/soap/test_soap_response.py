@@ -12,6 +12,7 @@ from dmpkit.soap import (
     HttpStatusError,
     SoapFaultError,
     VersionMismatchError,
+    content_type,
     parse_response,
 )
 from dmpkit.xmlparse import XmlSecurityError
@@ -133,3 +134,16 @@ def test_broken_2xx_answers_keep_their_precise_error() -> None:
         parse_response(200, "application/soap+xml", b"<unclosed>")
     with pytest.raises(EnvelopeError):
         parse_response(200, "application/soap+xml", f'<e:Envelope xmlns:e="{SOAP12}"/>'.encode())
+
+
+def test_request_content_type_carries_the_action() -> None:
+    value = content_type("urn:ihe:iti:2007:RegistryStoredQuery")
+    assert value == (
+        'application/soap+xml; charset=UTF-8; action="urn:ihe:iti:2007:RegistryStoredQuery"'
+    )
+    assert content_type() == "application/soap+xml; charset=UTF-8"
+    with pytest.raises(ValueError, match="cannot be quoted"):
+        content_type('urn:x"; evil="1')
+    # What dmpkit sends, dmpkit's own reader accepts.
+    with pytest.raises(SoapFaultError):
+        parse_response(500, value, FAULT)

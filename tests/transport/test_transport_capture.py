@@ -139,6 +139,7 @@ def test_logging_filter_masks_identifiers_and_keys(
     [
         (f"PID-3|{INS}^^^&1.2.250.1.213.1.4.8&ISO^NH", INS),
         ("PID-5|DUPONTEL^MARIELLE^^^^^L", "DUPONTEL"),
+        ("<rim:Value>TMP0042^^^&amp;1.2.250.1.213.1.4.9&amp;ISO</rim:Value>", "TMP0042"),
         ('<id extension="123456789012345" root="1.2.250.1.213.1.4.9"/>', "123456789012345"),
         (f"matricule {INS[:5]}2A{INS[7:]}", f"{INS[:5]}2A{INS[7:]}"),  # Corsica
         (

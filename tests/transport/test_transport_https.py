@@ -281,3 +281,15 @@ async def test_async_client_over_https(https_server: Any, pki: Any) -> None:
     assert https_server.app.requests[-1]["tls"]["client_cert_chain"] == [
         pki.client.cert_pem.decode()
     ]
+
+
+async def test_async_client_without_certificate_gets_a_tls_error(
+    https_server: Any, pki: Any
+) -> None:
+    config = _config(https_server, pki, client_cert=None, client_key=None)
+    async with AsyncSoapHttpClient(config) as client:
+        with pytest.raises(TransportTlsError, match="client certificate"):
+            await client.post(
+                "registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False
+            )
+    assert https_server.app.requests == []

@@ -120,3 +120,27 @@ def test_bridge_thread_stops_on_close(echo_app: Any) -> None:
 def test_tls_extension_refuses_non_certificates() -> None:
     with pytest.raises(TransportConfigError, match="no PEM certificate"):
         tls_extension(b"not a certificate")
+
+
+def test_http_500_fault_is_returned_not_retried(pki: Any) -> None:
+    """REFERENCE §1.4: the SI DMP answers HTTP 500 with a SOAP fault; the SOAP layer reads it."""
+    calls: list[str] = []
+    fault = b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><s:Fault/></s:Body></s:Envelope>'
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await receive()
+        calls.append(scope["path"])
+        headers = [(b"content-type", b"application/soap+xml")]
+        await send({"type": "http.response.start", "status": 500, "headers": headers})
+        await send({"type": "http.response.body", "body": fault})
+
+    with SoapHttpClient(_config(), transport=asgi_transport(app, client_cert_pem=None)) as client:
+        reply = client.post(
+            "patients", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=True
+        )
+    assert (reply.status_code, reply.body, reply.content_type) == (
+        500,
+        fault,
+        "application/soap+xml",
+    )
+    assert len(calls) == 1

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "dmpkit.cli.environments", "environments", "List and check SI DMP environment profiles."
     ),
     "valuesets": ("dmpkit.cli.valuesets", "valuesets", "Browse the national value sets (NOS)."),
+    "metadata": ("dmpkit.cli.metadata", "metadata", "Validate XDS metadata against DMP rules."),
     "transactions": ("dmpkit.cli.transactions", "transactions",
                      "List the DMP transactions of the catalogue."),
 }

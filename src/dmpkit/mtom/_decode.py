@@ -208,6 +208,9 @@ def _split(body: bytes, boundary: bytes, limits: MtomLimits) -> list[MtomPart]:
                 raise MtomStructureError("the multipart body closes before its first part")
             return parts
         line_end = body.find(b"\r\n", after)
+        bare_newline = body.find(b"\n", after)
+        if bare_newline >= 0 and (line_end < 0 or bare_newline < line_end):
+            raise MtomStructureError("a boundary line ends with LF alone: MIME requires CRLF")
         if line_end < 0:
             raise MtomTruncatedError("the body ends inside a boundary line")
         if body[after:line_end].strip(b" \t"):

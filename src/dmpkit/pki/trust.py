@@ -73,6 +73,11 @@ class TrustStore:
         for _ in range(_MAX_DEPTH):
             if fingerprint(current) in self._anchor_prints:
                 return tuple(chain)
+            if current.issuer == current.subject:
+                raise CertificateChainError(
+                    "untrusted_issuer",
+                    f"self-signed {rfc2253_dn(current.subject)!r} is not a configured anchor",
+                )
             issuers = [c for c in self._candidates(extra) if c.subject == current.issuer]
             verified = None
             for issuer in issuers:

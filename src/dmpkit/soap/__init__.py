@@ -29,11 +29,13 @@ from dmpkit.soap.errors import (
     VersionMismatchError,
 )
 from dmpkit.soap.faults import build_fault, read_fault
+from dmpkit.soap.media import SOAP12_MEDIA_TYPE, content_type
 from dmpkit.soap.response import parse_response
 
 __all__ = [
     "ANONYMOUS",
     "DEFAULT_UNDERSTOOD",
+    "SOAP12_MEDIA_TYPE",
     "Addressing",
     "AddressingError",
     "EnvelopeError",
@@ -46,6 +48,7 @@ __all__ = [
     "VersionMismatchError",
     "build_envelope",
     "build_fault",
+    "content_type",
     "new_message_id",
     "parse_envelope",
     "parse_response",

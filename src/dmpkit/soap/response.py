@@ -7,11 +7,11 @@ from email.message import Message
 
 from dmpkit.soap.envelope import DEFAULT_UNDERSTOOD, ParsedEnvelope, read_envelope
 from dmpkit.soap.errors import HttpStatusError, SoapError, SoapFaultError
+from dmpkit.soap.media import SOAP12_MEDIA_TYPE
 from dmpkit.xmlparse import DEFAULT_LIMITS, XmlLimits, XmlSecurityError, parse_xml
 
 __all__ = ["parse_response"]
 
-_SOAP12_MEDIA_TYPE = "application/soap+xml"
 # SOAP 1.2 Part 2 §7.5.2.2: a Sender fault travels with HTTP 400, other faults with 500;
 # the SI DMP uses 500 for every fault.
 _FAULT_STATUSES = frozenset({400, 500})
@@ -90,10 +90,10 @@ def _soap_media_type(content_type: str) -> str | None:
     header = Message()
     header["content-type"] = content_type or "application/octet-stream"
     media_type = header.get_content_type()
-    if media_type == _SOAP12_MEDIA_TYPE:
+    if media_type == SOAP12_MEDIA_TYPE:
         return media_type
     if media_type == "application/xop+xml" and (
-        str(header.get_param("type", "")).lower() == _SOAP12_MEDIA_TYPE
+        str(header.get_param("type", "")).lower() == SOAP12_MEDIA_TYPE
     ):
         return media_type
     return None

@@ -33,7 +33,8 @@ _BIRTH_TIME = re.compile(r"(<(?:[\w.-]+:)?birthTime\b[^>]*\bvalue=)(\"[^\"]*\"|'
 # XDS sourcePatientInfo values: PID-5 name, PID-7 birth date, PID-11 address, PID-13 phone.
 _SOURCE_PATIENT_INFO = re.compile(r"\b(PID-(?:5|6|7|11|13|14|18|19)\|)([^<\"]*)")
 # CX identifiers assigned by an INS authority (REFERENCE §5: 1.2.250.1.213.1.4.x).
-_CX_INS = re.compile(r"[^\s<>\"'^|]+(\^\^\^&1\.2\.250\.1\.213\.1\.4\.\d+&ISO)")
+# In XML text the ampersands arrive escaped as "&amp;".
+_CX_INS = re.compile(r"[^\s<>\"'^|]+(\^\^\^&(?:amp;)?1\.2\.250\.1\.213\.1\.4\.\d+&(?:amp;)?ISO)")
 # HL7 v3 II with an INS root: mask the extension whatever the attribute order.
 _II_WITH_INS_ROOT = re.compile(r"<[^<>]*\broot=[\"']1\.2\.250\.1\.213\.1\.4\.\d+[\"'][^<>]*>")
 _EXTENSION = re.compile(r"(\bextension=)(\"[^\"]*\"|'[^']*')")

@@ -131,6 +131,8 @@ def build_ssl_context(config: TransportConfig) -> ssl.SSLContext:
         ) from None
     return context
 
+_VERSION_REFUSALS = ("PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL", "WRONG_VERSION", "NO_PROTOCOLS")
+
 
 def diagnose_handshake(config: TransportConfig, host: str, port: int) -> str | None:
     """Replay the handshake capped at TLS 1.2 to explain a silent disconnect.
@@ -156,7 +158,11 @@ def diagnose_handshake(config: TransportConfig, host: str, port: int) -> str | N
             tls.sendall(b"OPTIONS * HTTP/1.1\r\nHost: " + host.encode("idna") + b"\r\n\r\n")
             tls.recv(1)
     except ssl.SSLError as exc:
-        return str(exc.reason or exc)
+        reason = str(exc.reason or exc)
+        # A server that speaks only TLS 1.3 refuses the replay itself: that proves nothing.
+        if any(marker in reason.upper() for marker in _VERSION_REFUSALS):
+            return None
+        return reason
     except OSError:
         return None
     return None

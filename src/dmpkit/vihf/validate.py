@@ -14,7 +14,7 @@ from dmpkit.vihf.claims import (
 )
 from dmpkit.vihf.errors import ClaimProblem, VihfClaimsError
 from dmpkit.vihf.ins import ins_problems
-from dmpkit.vihf.valuesets import VihfValueSets, vihf_value_sets
+from dmpkit.vihf.valuesets import J38, J61, J64, J65, VihfValueSets, vihf_value_sets
 
 __all__ = ["SUPPORTED_VIHF_VERSIONS", "check_claims", "claim_problems"]
 
@@ -35,7 +35,7 @@ def _roles(claims: VihfClaims, sets: VihfValueSets, problems: list[ClaimProblem]
         problems.append(ClaimProblem(name, "at least one role (the profession) is mandatory"))
         return
     for index, role in enumerate(claims.roles, start=1):
-        if (role.code, role.code_system) not in sets.subject_role:
+        if not sets.contains(J65, role.code, role.code_system):
             problems.append(ClaimProblem(
                 f"{name}[{index}]",
                 f"code {role.code!r} of system {role.code_system} "
@@ -74,7 +74,7 @@ def claim_problems(claims: VihfClaims, sets: VihfValueSets | None = None) -> lis
     _required_text(problems, AttributeName.SUBJECT_ID.value, claims.subject_id)
     _roles(claims, sets, problems)
     sector = claims.secteur_activite
-    if (sector.code, sector.code_system) not in sets.secteur_activite:
+    if not sets.contains(J61, sector.code, sector.code_system):
         problems.append(ClaimProblem(
             AttributeName.SECTEUR_ACTIVITE.value,
             f"{sector.code}^{sector.code_system} is not in JDV_J61-HealthcareFacilityTypeCode-DMP",
@@ -91,13 +91,13 @@ def claim_problems(claims: VihfClaims, sets: VihfValueSets | None = None) -> lis
         problems.append(ClaimProblem(
             AttributeName.RESSOURCE_URN.value, f"must be 'urn:dmp', not {claims.ressource_urn!r}"
         ))
-    if (str(claims.purpose_of_use), OID_MODE_ACCES) not in sets.mode_acces:
+    if not sets.contains(J38, str(claims.purpose_of_use), OID_MODE_ACCES):
         problems.append(ClaimProblem(
             AttributeName.PURPOSE_OF_USE.value,
             f"{claims.purpose_of_use!r} is not in JDV_J38-ModeAcces",
         ))
     code = claims.confidentiality_code
-    if code is not None and (code.code, code.code_system) not in sets.restriction_audience:
+    if code is not None and not sets.contains(J64, code.code, code.code_system):
         problems.append(ClaimProblem(
             AttributeName.CONFIDENTIALITY_CODE.value,
             f"{code.code}^{code.code_system} is not in JDV_J64-RestrictionAudienceVIHF-DMP",

@@ -1,10 +1,10 @@
-"""The four value sets a VIHF is checked against, read from the spec store.
+"""The four value sets a VIHF is checked against.
 
 J65 SubjectRole-DMP (role), J61 HealthcareFacilityTypeCode-DMP (Secteur_Activite), J38
-ModeAcces (purposeofuse) and J64 RestrictionAudienceVIHF (confidentiality code). Each is a set
-of ``(code, codeSystem OID)`` pairs. They are read from the public files of the spec store
-(SVS XML through the hardened parser, FHIR JSON); the project-wide registry
-``dmpkit.valuesets`` was not available when this module was written.
+ModeAcces (purposeofuse) and J64 RestrictionAudienceVIHF (confidentiality code). They come
+from the project registry :data:`dmpkit.valuesets.registry`; when its generated bindings are
+absent, the same public files are read from the spec store (SVS XML through the hardened
+parser, FHIR JSON) so the VIHF never goes unchecked.
 """
 
 from __future__ import annotations
@@ -20,7 +20,12 @@ from dmpkit.specstore import spec_path
 from dmpkit.vihf.claims import OID_MODE_ACCES
 from dmpkit.xmlparse import parse_xml_file
 
-__all__ = ["VihfValueSets", "vihf_value_sets"]
+__all__ = ["J38", "J61", "J64", "J65", "VihfValueSets", "vihf_value_sets"]
+
+J65 = "JDV_J65-SubjectRole-DMP"
+J61 = "JDV_J61-HealthcareFacilityTypeCode-DMP"
+J38 = "JDV_J38-ModeAcces-CISIS"
+J64 = "JDV_J64-RestrictionAudienceVIHF-DMP"
 
 _J65 = "nos/JDV_J65-SubjectRole-DMP.xml"
 _J61 = "nos/fhir-json/ValueSet-JDV-J61-HealthcareFacilityTypeCode-DMP.json"
@@ -34,14 +39,28 @@ _CODE_SYSTEMS = {
 Pairs = frozenset[tuple[str, str]]
 
 
-@dataclass(frozen=True, slots=True)
 class VihfValueSets:
-    """The codes allowed in a VIHF, as ``(code, OID)`` pairs."""
+    """Membership in the VIHF value sets, by set name, code and code-system OID."""
 
-    subject_role: Pairs
-    secteur_activite: Pairs
-    mode_acces: Pairs
-    restriction_audience: Pairs
+    def contains(self, value_set: str, code: str, system: str) -> bool:
+        """Whether ``value_set`` (J65, J61, J38 or J64) holds ``code`` of ``system``."""
+        raise NotImplementedError
+
+
+class _RegistryValueSets(VihfValueSets):
+    def __init__(self, registry: Any) -> None:
+        self._registry = registry
+
+    def contains(self, value_set: str, code: str, system: str) -> bool:
+        return bool(self._registry.contains(value_set, code, system))
+
+
+@dataclass(frozen=True, slots=True)
+class _FileValueSets(VihfValueSets):
+    pairs: dict[str, Pairs]
+
+    def contains(self, value_set: str, code: str, system: str) -> bool:
+        return (code, system) in self.pairs[value_set]
 
 
 def _svs_pairs(path: Path) -> Pairs:
@@ -85,21 +104,32 @@ def _fhir_pairs(path: Path, system_oids: dict[str, str], default_oid: str | None
 
 @lru_cache(maxsize=1)
 def vihf_value_sets() -> VihfValueSets:
-    """Load (once) the VIHF value sets from the spec store.
+    """The VIHF value sets: the project registry, else the spec store files (loaded once).
 
     Raises:
-        SpecStoreMissingError: the spec store lacks one of the files.
+        SpecStoreMissingError: no registry and the spec store lacks one of the files.
     """
+    from dmpkit.valuesets import ValueSetsNotGeneratedError, registry
+
+    try:
+        for name in (J65, J61, J38, J64):
+            registry.get(name)
+    except ValueSetsNotGeneratedError:
+        return _from_files()
+    return _RegistryValueSets(registry)
+
+
+def _from_files() -> VihfValueSets:
     system_oids = {}
     for relative in _CODE_SYSTEMS.values():
         code_system = _json(spec_path(relative))
         oid = _oid_of(code_system.get("identifier"))
         if oid:
             system_oids[code_system["url"]] = oid
-    return VihfValueSets(
-        subject_role=_svs_pairs(spec_path(_J65)),
-        secteur_activite=_fhir_pairs(spec_path(_J61), system_oids),
+    return _FileValueSets({
+        J65: _svs_pairs(spec_path(_J65)),
+        J61: _fhir_pairs(spec_path(_J61), system_oids),
         # the token carries the J38 OID as codeSystem (REFERENCE §2.3 note)
-        mode_acces=_fhir_pairs(spec_path(_J38), {}, OID_MODE_ACCES),
-        restriction_audience=_fhir_pairs(spec_path(_J64), system_oids),
-    )
+        J38: _fhir_pairs(spec_path(_J38), {}, OID_MODE_ACCES),
+        J64: _fhir_pairs(spec_path(_J64), system_oids),
+    })
