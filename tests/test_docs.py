@@ -81,6 +81,16 @@ def test_the_test_command_never_loosens_notebook_comparison() -> None:
     assert "mkdocs build --strict" in script
 
 
+def test_getting_started_lists_the_commands_the_test_script_runs() -> None:
+    page = (REPO_ROOT / "site" / "docs" / "getting-started.md").read_text()
+    table = page.split("## Every check", 1)[1].split("\n\n")[1]
+    listed = re.findall(r"^\|[^|]+\| `([^`]+)`", table, re.MULTILINE)
+    script = (REPO_ROOT / "scripts" / "test").read_text().replace("\\\n", " ")
+    run = {" ".join(line.split()) for line in script.splitlines()}
+    assert len(listed) >= 6
+    assert [command for command in listed if command not in run] == []
+
+
 def test_there_are_notebooks() -> None:
     names = [notebook.name for notebook in NOTEBOOKS]
     assert any(name.startswith("00_") for name in names)

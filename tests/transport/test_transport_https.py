@@ -293,3 +293,33 @@ async def test_async_client_without_certificate_gets_a_tls_error(
                 "registry", ENVELOPE, "application/soap+xml", action=ACTION, idempotent=False
             )
     assert https_server.app.requests == []
+
+
+def _mtom_message() -> mtom.MtomMessage:
+    root = (
+        b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
+        b'<D xmlns:xop="http://www.w3.org/2004/08/xop/include"><xop:Include href="cid:d@x"/></D>'
+        b"</s:Body></s:Envelope>"
+    )
+    payload = memoryview(bytes(range(256)) * 1024)
+    return mtom.encode(root, [mtom.MtomPart("d@x", "application/pdf", payload)], action=None)
+
+
+def test_an_mtom_message_is_streamed_with_a_content_length(https_server: Any, pki: Any) -> None:
+    message = _mtom_message()
+    with SoapHttpClient(_config(https_server, pki)) as client:
+        client.post("repository", message, message.content_type, action="urn:a", idempotent=True)
+    seen = https_server.app.requests[0]
+    assert seen["body"] == message.body
+    assert seen["headers"]["content-length"] == str(len(message))
+    assert "transfer-encoding" not in seen["headers"]
+
+
+async def test_an_mtom_message_is_streamed_by_the_async_client(https_server: Any, pki: Any) -> None:
+    message = _mtom_message()
+    async with AsyncSoapHttpClient(_config(https_server, pki)) as client:
+        await client.post(
+            "repository", message, message.content_type, action="urn:a", idempotent=False
+        )
+    assert https_server.app.requests[0]["body"] == message.body
+    assert "transfer-encoding" not in https_server.app.requests[0]["headers"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from dmpkit import mtom
 from dmpkit.transport import (
     AsyncSoapHttpClient,
     RetryPolicy,
@@ -144,3 +145,16 @@ def test_http_500_fault_is_returned_not_retried(pki: Any) -> None:
         "application/soap+xml",
     )
     assert len(calls) == 1
+
+
+def test_an_mtom_message_goes_through_the_sync_bridge(echo_app: Any) -> None:
+    root = (
+        b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
+        b'<D xmlns:xop="http://www.w3.org/2004/08/xop/include"><xop:Include href="cid:d@x"/></D>'
+        b"</s:Body></s:Envelope>"
+    )
+    message = mtom.encode(root, [mtom.MtomPart("d@x", "text/plain", b"doc")], action=None)
+    with SoapHttpClient(_config(), transport=asgi_transport(echo_app, client_cert_pem=None)) as c:
+        reply = c.post("repository", message, message.content_type, action="urn:a", idempotent=True)
+    assert reply.body == message.body
+    assert mtom.decode(message.content_type, reply.body).resolve()["d@x"] == b"doc"

@@ -27,6 +27,7 @@ __all__ = ["MessageFormatError", "MetadataMessage", "read_message"]
 _PREFIXES = {SOAP12: "soap", XDSB: "xdsb", LCM: "lcm", QUERY: "query", RIM: "rim", RS: "rs"}
 _SUBMISSIONS = {f"{{{LCM}}}SubmitObjectsRequest", f"{{{XDSB}}}ProvideAndRegisterDocumentSetRequest"}
 _HEADER = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:")
+_START_LINE = re.compile(rb"^(?:[A-Z]+ \S+ HTTP/\d|HTTP/\d)")
 
 
 class MessageFormatError(DmpkitError):
@@ -65,18 +66,16 @@ def _path(element: etree._Element) -> str:
 
 
 def _split_capture(data: bytes) -> tuple[str, bytes]:
-    """(Content-Type, body) of a raw MTOM capture, headers optional."""
+    """(Content-Type, body) of a raw MTOM capture; the HTTP start line and headers are optional."""
     text = data.lstrip(b"\r\n")
     content_type = None
-    if _HEADER.match(text):
-        head, _, body = text.replace(b"\r\n", b"\n", 0).partition(b"\r\n\r\n")
-        if not body:
-            head, _, body = text.partition(b"\n\n")
+    if _START_LINE.match(text) or _HEADER.match(text):
+        separator = b"\r\n\r\n" if b"\r\n\r\n" in text else b"\n\n"
+        head, _, text = text.partition(separator)
         for line in head.splitlines():
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-type":
                 content_type = value.strip().decode("latin-1")
-        text = body
     if content_type is None:
         first = text.split(b"\n", 1)[0].strip()
         if not first.startswith(b"--"):

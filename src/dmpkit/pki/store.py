@@ -10,7 +10,7 @@ Layout written by :func:`write_pki` (and ``dmpkit pki init DIR``)::
     DIR/org/sign.{pem,key.pem,p12}     ORG SIGN: VIHF/XAdES signature (nonRepudiation)
     DIR/server/localhost.{pem,key.pem} TLS server certificate for localhost
     DIR/variants/expired-sign.{pem,key.pem}         an expired ORG SIGN
-    DIR/variants/foreign-ca/root.pem                a CA nobody trusts
+    DIR/variants/foreign-ca/root.{pem,key.pem}      a CA nobody trusts (key kept to forge)
     DIR/variants/foreign-ca/sign.{pem,key.pem}      ORG SIGN look-alike issued by it
 
 Private keys are unencrypted PEM (test material, mode 0600); the ``.p12`` files carry the key,

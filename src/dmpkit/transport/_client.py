@@ -6,7 +6,7 @@ import asyncio
 import logging
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from dmpkit.mtom import MtomHeaderError, parse_media_type
+from dmpkit.mtom import MtomHeaderError, MtomMessage, parse_media_type
 from dmpkit.transport._capture import WireCapture
 from dmpkit.transport._config import TransportConfig, service_url
 from dmpkit.transport._errors import (
@@ -103,6 +103,23 @@ def map_transport_error(exc: httpx.TransportError, url: str) -> TransportError:
     return TransportProtocolError(f"the exchange with {host} broke: {type(exc).__name__}: {exc}")
 
 
+def _sync_chunks(message: MtomMessage) -> Iterator[bytes]:
+    for chunk in message.iter_chunks():
+        yield chunk if isinstance(chunk, bytes) else chunk.tobytes()
+
+
+async def _async_chunks(message: MtomMessage) -> AsyncIterator[bytes]:
+    for chunk in message.iter_chunks():
+        yield chunk if isinstance(chunk, bytes) else chunk.tobytes()
+
+
+def _length_header(headers: dict[str, str], body: bytes | MtomMessage) -> dict[str, str]:
+    # With a Content-Length, httpx streams the chunks instead of using chunked encoding.
+    if isinstance(body, MtomMessage):
+        return {**headers, "content-length": str(len(body))}
+    return headers
+
+
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after")
     if value is None:
@@ -141,7 +158,7 @@ class _ClientBase:
         self,
         url: str,
         headers: Mapping[str, str],
-        body: bytes,
+        body: bytes | MtomMessage,
         attempt: int,
         elapsed: float,
         response: httpx.Response | None,
@@ -157,7 +174,7 @@ class _ClientBase:
             method="POST",
             url=url,
             request_headers=headers,
-            request_body=body,
+            request_body=body.body if isinstance(body, MtomMessage) else body,
             status_code=response.status_code if response is not None else None,
             response_headers=dict(response.headers) if response is not None else {},
             response_body=response.content if response is not None else b"",
@@ -222,13 +239,20 @@ class SoapHttpClient(_ClientBase):
         )
 
     def post(
-        self, service: str, body: bytes, content_type: str, *, action: str, idempotent: bool
+        self,
+        service: str,
+        body: bytes | MtomMessage,
+        content_type: str,
+        *,
+        action: str,
+        idempotent: bool,
     ) -> HttpReply:
         """POST a SOAP message to one DMP service and return the raw reply.
 
         Args:
             service: the service name (``repository``, ``registry``, ``patients``, …).
-            body: the message bytes (SOAP envelope or MTOM multipart).
+            body: the message bytes (SOAP envelope or MTOM multipart), or an
+                :class:`~dmpkit.mtom.MtomMessage`, streamed without joining its payloads.
             content_type: its Content-Type; the ``action`` parameter is added if absent.
             action: the SOAP action of the transaction.
             idempotent: whether the transaction may be sent twice; only then are
@@ -241,7 +265,10 @@ class SoapHttpClient(_ClientBase):
         for attempt in range(1, attempts + 1):
             started = time.perf_counter()
             try:
-                response = self._client.post(url, content=body, headers=headers)
+                content = _sync_chunks(body) if isinstance(body, MtomMessage) else body
+                response = self._client.post(
+                    url, content=content, headers=_length_header(headers, body)
+                )
             except httpx.TransportError as exc:
                 error = self._diagnose(map_transport_error(exc, url), url)
                 elapsed = time.perf_counter() - started
@@ -293,14 +320,23 @@ class AsyncSoapHttpClient(_ClientBase):
         )
 
     async def post(
-        self, service: str, body: bytes, content_type: str, *, action: str, idempotent: bool
+        self,
+        service: str,
+        body: bytes | MtomMessage,
+        content_type: str,
+        *,
+        action: str,
+        idempotent: bool,
     ) -> HttpReply:
         """POST a SOAP message to one DMP service; see :meth:`SoapHttpClient.post`."""
         url, headers, attempts = self._prepare(service, content_type, action, idempotent)
         for attempt in range(1, attempts + 1):
             started = time.perf_counter()
             try:
-                response = await self._client.post(url, content=body, headers=headers)
+                stream = _async_chunks(body) if isinstance(body, MtomMessage) else body
+                response = await self._client.post(
+                    url, content=stream, headers=_length_header(headers, body)
+                )
             except httpx.TransportError as exc:
                 error = await asyncio.to_thread(self._diagnose, map_transport_error(exc, url), url)
                 elapsed = time.perf_counter() - started

@@ -27,6 +27,7 @@ from dmpkit.xmldsig import (
     build_signature,
     finish_signature,
 )
+from dmpkit.xmlparse import parse_xml
 
 __all__ = ["INCLUSIVE_PREFIXES", "VihfSigner"]
 
@@ -115,8 +116,11 @@ class VihfSigner:
             signature_method=self.signature_method,
         )
         assertion.insert(1, signature)  # right after Issuer (REFERENCE §2.1)
-        finish_signature(signature, self.key, resolver=lambda _uri: assertion)
-        return assertion
+        # libxml2 canonicalizes a tree built in memory differently from the same tree parsed
+        # (InclusiveNamespaces prefixes used only by descendants): sign what verifiers parse
+        parsed = parse_xml(etree.tostring(assertion))
+        finish_signature(parsed[1], self.key, resolver=lambda _uri: parsed)
+        return parsed
 
     def sign_bytes(self, claims: VihfClaims) -> bytes:
         """Like :meth:`sign` with default options, serialized as UTF-8 XML."""

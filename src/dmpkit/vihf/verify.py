@@ -88,6 +88,25 @@ def _fail(reason: str, message: str, forensics: SignatureForensics | None = None
     raise VihfVerificationError(reason, message, forensics)
 
 
+def _best_effort_forensics(
+    signature: etree._Element, assertion: etree._Element
+) -> SignatureForensics | None:
+    """What the signature computes with the KeyInfo key, to show beside a trust failure."""
+    text = signature.findtext(f"{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate")
+    try:
+        key = x509.load_der_x509_certificate(base64.b64decode("".join((text or "").split()))
+                                             ).public_key()
+    except (binascii.Error, ValueError):
+        return None
+    if not isinstance(key, rsa.RSAPublicKey):
+        return None
+    try:
+        return verify_signature(signature, key, AlgorithmPolicy(True, True),
+                                resolver=lambda _uri: assertion)
+    except SignatureError as exc:
+        return exc.forensics
+
+
 class VihfVerifier:
     """Verifies VIHFs against a trust store; keeps parsed certificates between calls.
 
@@ -243,14 +262,17 @@ class VihfVerifier:
         """Verify a VIHF alone, in ``wsse:Security``, or in a whole SOAP envelope.
 
         Args:
-            document: XML bytes (parsed by the hardened parser) or an element.
+            document: XML bytes (parsed by the hardened parser) or an element (serialized and
+                parsed again, so a tree built in memory is checked as a receiver would).
             at: the instant of the check (default: now, the test clock in test mode).
 
         Raises:
             VihfVerificationError: with a reason code and, for signature failures, forensics.
         """
         moment = at or testmode.now()
-        root = parse_xml(document) if isinstance(document, bytes | bytearray) else document
+        # an element is re-read from its bytes: C14N of trees built in memory is unreliable
+        data = document if isinstance(document, bytes | bytearray) else etree.tostring(document)
+        root = parse_xml(data)
         assertion = self._locate(root)
         assertion_id = assertion.get("ID")
         if not assertion_id:
@@ -259,7 +281,11 @@ class VihfVerifier:
         if len(identifiers) != len(set(identifiers)):
             _fail("duplicate_id", "two elements share an ID (signature wrapping defence)")
         signature = self._signature(assertion, assertion_id)
-        certificate, chain = self._trusted_certificate(signature, moment)
+        try:
+            certificate, chain = self._trusted_certificate(signature, moment)
+        except VihfVerificationError as error:
+            error.forensics = error.forensics or _best_effort_forensics(signature, assertion)
+            raise
         public_key = certificate.public_key()
         if not isinstance(public_key, rsa.RSAPublicKey):
             _fail("untrusted_certificate", "the signing certificate does not hold an RSA key")

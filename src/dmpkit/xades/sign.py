@@ -36,6 +36,7 @@ from dmpkit.xmldsig import (
     finish_signature,
 )
 from dmpkit.xmldsig.core import digest as digest_bytes
+from dmpkit.xmlparse import parse_xml
 
 __all__ = [
     "MANIFEST_ID",
@@ -162,5 +163,7 @@ def sign_submission_set(
                      Target=f"#{identifier}").text = PURPOSE_OF_SIGNATURE
     etree.SubElement(signature, _ds("Object")).append(
         _manifest(wrapped, submission_set_unique_id, method, legacy))
-    finish_signature(signature, key)
-    return signature
+    # sign the parsed form: libxml2's C14N of a tree built in memory can differ from it
+    parsed = parse_xml(etree.tostring(signature))
+    finish_signature(parsed, key)
+    return parsed

@@ -155,8 +155,9 @@ def verify_submission_set_signature(
     """
     policy = AlgorithmPolicy(allow_sha1=allow_sha1,
                              allow_c14n_with_comments=allow_c14n_with_comments)
-    root = parse_xml(signature_xml) if isinstance(signature_xml, bytes | bytearray) \
-        else signature_xml
+    # an element is re-read from its bytes: C14N of trees built in memory is unreliable
+    root = parse_xml(signature_xml if isinstance(signature_xml, bytes | bytearray)
+                     else etree.tostring(signature_xml))
     signature = root if root.tag == _ds("Signature") else root.find(f".//{_ds('Signature')}")
     if signature is None:
         _fail("malformed", "no ds:Signature in the signature document")

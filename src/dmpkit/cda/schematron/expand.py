@@ -8,7 +8,7 @@ in-memory copy so the upstream files stay untouched:
   names included), never outside the spec store;
 * ``sch:pattern[@is-a]`` becomes a copy of its abstract pattern with every ``$param``
   substituted in the attributes; abstract patterns are then dropped;
-* ``sch:extends[@rule]`` becomes the content of the abstract rule it names;
+* abstract rules are set apart, to become named templates that ``sch:extends`` calls;
 * the default phase, when the schema names one, selects the active patterns.
 """
 
@@ -48,12 +48,15 @@ class ExpandedSchematron:
         root: the expanded ``sch:schema`` element (a private copy).
         inputs: every file read, as ``(store-relative path, sha256)`` pairs, main file first.
         phase: the phase applied (``None`` when every pattern is active).
+        abstract_rules: the abstract rules by id, taken out of the tree; each ``extends``
+            left in a rule names one of them.
     """
 
     path: Path
     root: etree._Element
     inputs: tuple[tuple[str, str], ...]
     phase: str | None
+    abstract_rules: dict[str, etree._Element]
 
 
 def _relative(path: Path, store: Path) -> str:
@@ -147,39 +150,39 @@ def _expand_abstract_patterns(root: etree._Element) -> None:
             parent.remove(abstract)
 
 
-def _expand_extends(root: etree._Element) -> None:
-    abstracts = {r.get("id"): r for r in root.iter(_Q + "rule") if r.get("abstract") == "true"}
-
-    def content(rule_id: str, seen: tuple[str, ...]) -> list[etree._Element]:
-        if rule_id in seen:
-            raise SchematronSyntaxError(f"abstract rules extend in a cycle: {seen + (rule_id,)}")
-        rule = abstracts.get(rule_id)
-        if rule is None:
-            raise SchematronSyntaxError(f"sch:extends names unknown abstract rule {rule_id!r}")
-        items: list[etree._Element] = []
-        for child in rule:
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag == _Q + "extends":
-                items.extend(content(child.get("rule", ""), (*seen, rule_id)))
-            else:
-                items.append(copy.deepcopy(child))
-        return items
-
-    for extends in list(root.iter(_Q + "extends")):
-        if extends.get("href"):
-            raise SchematronSyntaxError("sch:extends/@href is not supported")
-        parent = extends.getparent()
-        if parent is None or parent.get("abstract") == "true":
+def _take_abstract_rules(root: etree._Element) -> dict[str, etree._Element]:
+    """Remove the abstract rules from the tree, checking every ``extends`` names one."""
+    abstracts: dict[str, etree._Element] = {}
+    for rule in list(root.iter(_Q + "rule")):
+        if rule.get("abstract") != "true":
             continue
-        position = parent.index(extends)
-        parent.remove(extends)
-        for offset, item in enumerate(content(extends.get("rule", ""), ())):
-            parent.insert(position + offset, item)
-    for rule in abstracts.values():
+        rule_id = rule.get("id")
+        if not rule_id:
+            raise SchematronSyntaxError("abstract sch:rule without id")
+        abstracts.setdefault(rule_id, rule)
         parent = rule.getparent()
         if parent is not None:
             parent.remove(rule)
+    for rule_id, rule in abstracts.items():
+        _check_no_cycle(rule_id, abstracts, ())
+    for extends in root.iter(_Q + "extends"):
+        if extends.get("href"):
+            raise SchematronSyntaxError("sch:extends/@href is not supported")
+        if extends.get("rule") not in abstracts:
+            raise SchematronSyntaxError(
+                f"sch:extends names unknown abstract rule {extends.get('rule')!r}")
+    return abstracts
+
+
+def _check_no_cycle(rule_id: str, abstracts: dict[str, etree._Element],
+                    seen: tuple[str, ...]) -> None:
+    if rule_id in seen:
+        raise SchematronSyntaxError(f"abstract rules extend in a cycle: {(*seen, rule_id)}")
+    rule = abstracts.get(rule_id)
+    if rule is None:
+        raise SchematronSyntaxError(f"sch:extends names unknown abstract rule {rule_id!r}")
+    for extends in rule.iter(_Q + "extends"):
+        _check_no_cycle(extends.get("rule", ""), abstracts, (*seen, rule_id))
 
 
 def _apply_phase(root: etree._Element, phase: str | None) -> str | None:
@@ -221,6 +224,6 @@ def expand(path: Path, store: Path, *, phase: str | None = None) -> ExpandedSche
     if root.tag != _Q + "schema":
         raise SchematronSyntaxError(f"{main.name}: root is {root.tag}, not sch:schema")
     _expand_abstract_patterns(root)
-    _expand_extends(root)
+    abstract_rules = _take_abstract_rules(root)
     applied = _apply_phase(root, phase)
-    return ExpandedSchematron(main, root, tuple(reader.inputs.items()), applied)
+    return ExpandedSchematron(main, root, tuple(reader.inputs.items()), applied, abstract_rules)

@@ -65,7 +65,8 @@ def _global_lets(root: etree._Element) -> dict[str, str]:
 def _check_resource_access(expanded: ExpandedSchematron, store: Path,
                            global_lets: dict[str, str]) -> None:
     base = expanded.path.parent
-    for element in expanded.root.iter(etree.Element):
+    trees = [expanded.root, *expanded.abstract_rules.values()]
+    for element in (e for tree in trees for e in tree.iter(etree.Element)):
         for key in _XPATH_ATTRIBUTES:
             expression = element.get(key)
             if not expression:
@@ -124,46 +125,93 @@ def _source(element: etree._Element) -> str:
     return ""
 
 
-def _check(node: etree._Element, kind: str, pattern_id: str, context: str) -> str:
-    test = node.get("test")
-    if not test:
-        raise SchematronSyntaxError(f"sch:{kind} without test in pattern {pattern_id!r}")
-    condition = f"not({test})" if kind == "assert" else test
-    attributes = {
-        "kind": kind, "role": node.get("role", ""), "id": node.get("id", ""),
-        "pattern": pattern_id, "context": context, "test": " ".join(test.split()),
-        "see": node.get("see", ""), "source": _source(node),
-    }
-    literal = " ".join(f"{k}={_avt_literal(v)}" for k, v in attributes.items())
-    return (f"<xsl:if test={_attr(condition)}><f:finding {literal} location=\"{{path()}}\">"
-            f"{_message(node)}</f:finding></xsl:if>")
+def _xpath_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
-def _rule_template(rule: etree._Element, mode: str, rank: int, pattern_id: str) -> str:
-    context = rule.get("context")
-    if not context:
-        raise SchematronSyntaxError(f"sch:rule without context in pattern {pattern_id!r}")
-    body: list[str] = []
-    for item in rule:
-        if not isinstance(item.tag, str):
-            continue
-        if item.tag == _Q + "let":
-            body.append(f"<xsl:variable name={_attr(item.get('name', ''))} "
-                        f"select={_attr(item.get('value', ''))}/>")
-        elif item.tag in (_Q + "assert", _Q + "report"):
-            body.append(_check(item, etree.QName(item).localname, pattern_id, context))
-        elif item.tag in (_Q + "title", _Q + "p"):
-            continue
-        else:
-            raise SchematronSyntaxError(f"unsupported element {item.tag} in a rule")
-    return (f"<xsl:template match={_attr(context)} priority=\"{10000 - rank}\" mode=\"{mode}\">"
-            + "".join(body)
+class _Writer:
+    """Writes rule templates; abstract rules become named templates, written once each."""
+
+    def __init__(self, abstract_rules: dict[str, etree._Element]) -> None:
+        self.abstract_rules = abstract_rules
+        self.names: dict[str, str] = {}
+        self.pending: list[str] = []
+        self.out: list[str] = []
+
+    def template_name(self, rule_id: str) -> str:
+        name = self.names.get(rule_id)
+        if name is None:
+            name = f"dmpkit-abstract-{len(self.names)}"
+            self.names[rule_id] = name
+            self.pending.append(rule_id)
+        return name
+
+    def check(self, node: etree._Element, kind: str, pattern_id: str | None,
+              context: str | None) -> str:
+        test = node.get("test")
+        if not test:
+            raise SchematronSyntaxError(f"sch:{kind} without test in pattern {pattern_id!r}")
+        condition = f"not({test})" if kind == "assert" else test
+        attributes = {
+            "kind": kind, "role": node.get("role", ""), "id": node.get("id", ""),
+            "test": " ".join(test.split()), "see": node.get("see", ""), "source": _source(node),
+        }
+        literal = " ".join(f"{k}={_avt_literal(v)}" for k, v in attributes.items())
+        # Inside an abstract rule the pattern and context are the caller's, passed as params.
+        where = (f"pattern={_avt_literal(pattern_id)} context={_avt_literal(context)}"
+                 if pattern_id is not None and context is not None
+                 else 'pattern="{$dmpkit-pattern}" context="{$dmpkit-context}"')
+        return (f"<xsl:if test={_attr(condition)}><f:finding {literal} {where} "
+                f"location=\"{{path()}}\">{_message(node)}</f:finding></xsl:if>")
+
+    def body(self, rule: etree._Element, pattern_id: str | None, context: str | None) -> str:
+        parts: list[str] = []
+        for item in rule:
+            if not isinstance(item.tag, str):
+                continue
+            if item.tag == _Q + "let":
+                parts.append(f"<xsl:variable name={_attr(item.get('name', ''))} "
+                             f"select={_attr(item.get('value', ''))}/>")
+            elif item.tag in (_Q + "assert", _Q + "report"):
+                parts.append(self.check(item, etree.QName(item).localname, pattern_id, context))
+            elif item.tag == _Q + "extends":
+                name = self.template_name(item.get("rule", ""))
+                pattern_value = ("$dmpkit-pattern" if pattern_id is None
+                                 else _xpath_string(pattern_id))
+                context_value = "$dmpkit-context" if context is None else _xpath_string(context)
+                parts.append(f"<xsl:call-template name=\"{name}\">"
+                             f"<xsl:with-param name=\"dmpkit-pattern\" "
+                             f"select={_attr(pattern_value)}/>"
+                             f"<xsl:with-param name=\"dmpkit-context\" "
+                             f"select={_attr(context_value)}/></xsl:call-template>")
+            elif item.tag in (_Q + "title", _Q + "p"):
+                continue
+            else:
+                raise SchematronSyntaxError(f"unsupported element {item.tag} in a rule")
+        return "".join(parts)
+
+    def rule(self, rule: etree._Element, mode: str, rank: int, pattern_id: str) -> None:
+        context = rule.get("context")
+        if not context:
+            raise SchematronSyntaxError(f"sch:rule without context in pattern {pattern_id!r}")
+        self.out.append(
+            f"<xsl:template match={_attr(context)} priority=\"{10000 - rank}\" mode=\"{mode}\">"
+            + self.body(rule, pattern_id, " ".join(context.split()))
             + f"<xsl:apply-templates select=\"*\" mode=\"{mode}\"/></xsl:template>")
 
+    def abstract_templates(self) -> None:
+        while self.pending:
+            rule_id = self.pending.pop()
+            self.out.append(
+                f"<xsl:template name=\"{self.names[rule_id]}\">"
+                "<xsl:param name=\"dmpkit-pattern\"/><xsl:param name=\"dmpkit-context\"/>"
+                + self.body(self.abstract_rules[rule_id], None, None) + "</xsl:template>")
 
-def _namespaces(root: etree._Element) -> dict[str, str]:
+
+def _namespaces(trees: list[etree._Element]) -> dict[str, str]:
     declared: dict[str, str] = {}
-    for element in root.iter(etree.Element):
+    root = trees[0]
+    for element in (e for tree in trees for e in tree.iter(etree.Element)):
         for prefix, uri in element.nsmap.items():
             if prefix and prefix not in ("xsl", "f", "xml"):
                 declared.setdefault(prefix, uri)
@@ -187,7 +235,7 @@ def to_xslt(expanded: ExpandedSchematron, store: Path) -> str:
     root = expanded.root
     global_lets = _global_lets(root)
     _check_resource_access(expanded, store, global_lets)
-    namespaces = _namespaces(root)
+    namespaces = _namespaces([root, *expanded.abstract_rules.values()])
     declarations = " ".join(f"xmlns:{p}={_attr(u)}" for p, u in sorted(namespaces.items()))
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -201,16 +249,17 @@ def to_xslt(expanded: ExpandedSchematron, store: Path) -> str:
         out.append(f"<xsl:variable name={_attr(name)} select={_attr(value)}/>")
     patterns = [p for p in root.iter(_Q + "pattern") if p.find(_Q + "rule") is not None]
     calls: list[str] = []
+    writer = _Writer(expanded.abstract_rules)
     for index, pattern in enumerate(patterns):
         mode = f"M{index}"
         pattern_id = pattern.get("id") or f"pattern-{index}"
         calls.append(f"<xsl:apply-templates select=\"/\" mode=\"{mode}\"/>")
         for rank, rule in enumerate(pattern.findall(_Q + "rule")):
-            if rule.get("abstract") == "true":
-                continue
-            out.append(_rule_template(rule, mode, rank, pattern_id))
-        out.append(f"<xsl:template match=\"/|*\" priority=\"-2\" mode=\"{mode}\">"
-                   f"<xsl:apply-templates select=\"*\" mode=\"{mode}\"/></xsl:template>")
+            writer.rule(rule, mode, rank, pattern_id)
+        writer.out.append(f"<xsl:template match=\"/|*\" priority=\"-2\" mode=\"{mode}\">"
+                          f"<xsl:apply-templates select=\"*\" mode=\"{mode}\"/></xsl:template>")
+    writer.abstract_templates()
+    out.extend(writer.out)
     out.append(f"<xsl:template match=\"/\"><f:findings patterns=\"{len(patterns)}\">"
                + "".join(calls) + "</f:findings></xsl:template>")
     out.append("</xsl:stylesheet>")

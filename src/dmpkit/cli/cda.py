@@ -1,0 +1,71 @@
+"""``dmpkit cda``: make, validate and render CDA documents (a thin shell over dmpkit.cda)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from dmpkit.errors import DmpkitError
+
+__all__ = ["cda"]
+
+
+@click.group()
+def cda() -> None:
+    """CDA R2 documents: N1 builder, ANS-grade validation, HTML rendering."""
+
+
+def _print_report(report: object) -> None:
+    from dmpkit.cda.validation import CdaValidationReport
+
+    assert isinstance(report, CdaValidationReport)
+    verdict = "PASS" if report.passed else "FAIL"
+    click.echo(f"{verdict} {report.document}")
+    for layer in report.layers:
+        extra = f" ({layer.reason})" if layer.reason else ""
+        source = f" [{layer.source}]" if layer.source else ""
+        click.echo(f"  layer {layer.layer}: {layer.status.value}{source}"
+                   f" {layer.seconds:.2f}s{extra}")
+        for finding in layer.findings:
+            click.echo(f"    {finding.severity.value.upper()} layer={layer.layer} "
+                       f"rule={finding.rule_id}")
+            click.echo(f"      at      {finding.location}")
+            if finding.value is not None:
+                click.echo(f"      value   {finding.value}")
+            click.echo(f"      message {finding.allowed}")
+
+
+@cda.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False,
+                                                                  path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@click.option("--layer", "layers", multiple=True,
+              type=click.Choice(["xsd", "header", "document-type"]),
+              help="Run only these layers (repeatable; default: all three).")
+@click.option("--schematron", default=None,
+              help="Store-relative .sch to use as the document-type layer.")
+def validate(files: tuple[Path, ...], as_json: bool, layers: tuple[str, ...],
+             schematron: str | None) -> None:
+    """Validate CDA FILES: ANS XSD, CI-SIS header and document-type schematrons.
+
+    Exits 0 only when every layer of every file passes (a layer that could not run is
+    no pass).
+    """
+    from dmpkit.cda.validation import ALL_LAYERS, validate_cda_file
+
+    reports = []
+    for path in files:
+        try:
+            reports.append(validate_cda_file(path, layers=layers or ALL_LAYERS,
+                                             document_schematron=schematron))
+        except DmpkitError as exc:
+            raise click.ClickException(f"{path.name}: {exc}") from None
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            _print_report(report)
+    if not all(r.passed for r in reports):
+        raise SystemExit(1)
