@@ -8,8 +8,10 @@ store, anything else non-local refused) and prints the store-relative files it r
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -165,16 +167,12 @@ def build_config(job: dict[str, Any]) -> GeneratorConfig:
     conventions = config.conventions
     conventions.class_name.case = NameCase(job.get("class_name_case", "originalCase"))
     for namespace, package in sorted(job["namespace_packages"].items()):
+        # Substitution searches are regular expressions matched against the namespace.
         config.substitutions.substitution.append(
-            GeneratorSubstitution(type=ObjectType.PACKAGE, search=_literal(namespace),
+            GeneratorSubstitution(type=ObjectType.PACKAGE, search=re.escape(namespace),
                                   replace=package)
         )
     return config
-
-
-def _literal(text: str) -> str:
-    # Substitution searches are regular expressions matched against the whole namespace.
-    return "".join("\\" + c if c in ".^$*+?{}[]\\|()" else c for c in text)
 
 
 def main() -> None:
@@ -191,8 +189,6 @@ def main() -> None:
 
 
 def _config_xml(config: GeneratorConfig) -> str:
-    import io
-
     buffer = io.StringIO()
     GeneratorConfig.write(buffer, config)
     return buffer.getvalue()

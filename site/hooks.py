@@ -17,8 +17,8 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-SITE_DIR = Path(__file__).resolve().parent
-NOTEBOOKS_DIR = SITE_DIR.parent / "notebooks"
+SITE_FOLDER = Path(__file__).resolve().parent
+NOTEBOOKS_DIR = SITE_FOLDER.parent / "notebooks"
 REFERENCE_SECTION = "API reference"
 # Relative links to a page or a notebook, as written in a notebook's markdown cells.
 _LOCAL_LINK = re.compile(r'href="(?![a-z]+:|#|/)([^"#]+\.(?:md|ipynb))(#[^"]*)?"')

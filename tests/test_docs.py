@@ -83,8 +83,8 @@ def test_the_test_command_never_loosens_notebook_comparison() -> None:
 
 def test_getting_started_lists_the_commands_the_test_script_runs() -> None:
     page = (REPO_ROOT / "site" / "docs" / "getting-started.md").read_text()
-    table = page.split("## Every check", 1)[1].split("\n\n")[1]
-    listed = re.findall(r"^\|[^|]+\| `([^`]+)`", table, re.MULTILINE)
+    section = page.split("## Every check", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\|[^|]+\| `([^`]+)`", section, re.MULTILINE)
     script = (REPO_ROOT / "scripts" / "test").read_text().replace("\\\n", " ")
     run = {" ".join(line.split()) for line in script.splitlines()}
     assert len(listed) >= 6
@@ -98,8 +98,10 @@ def test_there_are_notebooks() -> None:
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
-def test_every_notebook_is_in_the_site_nav(notebook: Path) -> None:
+def test_every_notebook_is_in_the_site_nav_and_the_folder_readme(notebook: Path) -> None:
     assert f"notebooks/{notebook.name}" in _nav_targets(_mkdocs_config()["nav"])
+    readme = (REPO_ROOT / "notebooks" / "README.md").read_text()
+    assert f"| `{notebook.name}` |" in readme
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)

@@ -44,6 +44,10 @@ _PARSING_MODULES: dict[str, frozenset[str] | None] = {
 # Schema and stylesheet classes that also parse when given a file instead of a tree.
 _FILE_LOADING = frozenset({"XMLSchema", "XSLT", "RelaxNG", "Schematron"})
 _FILE_KEYWORDS = frozenset({"file"})
+# xsdata's parsers read raw input with their own lxml settings; they may only walk a tree
+# already parsed by dmpkit (``XmlParser().parse(element)``).
+_XSDATA_PARSERS = "xsdata.formats.dataclass.parsers"
+_XSDATA_RAW_INPUT = frozenset({"from_bytes", "from_string", "from_path"})
 # Receivers conventionally bound to an XML module, even if the import is out of sight.
 _CONVENTIONAL = {"etree": "lxml.etree", "ET": "xml.etree.ElementTree",
                  "ElementTree": "xml.etree.ElementTree", "objectify": "lxml.objectify",
@@ -73,6 +77,7 @@ class _Scanner(ast.NodeVisitor):
     def __init__(self, path: str) -> None:
         self.path = path
         self.aliases: dict[str, str] = dict(_CONVENTIONAL)
+        self.uses_xsdata_parsers = False
         self.violations: list[Violation] = []
 
     def _flag(self, node: ast.AST, what: str) -> None:
@@ -87,6 +92,8 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
+        if module.startswith(_XSDATA_PARSERS):
+            self.uses_xsdata_parsers = True
         for alias in node.names:
             full = f"{module}.{alias.name}"
             if full in _PARSING_MODULES:
@@ -112,6 +119,12 @@ class _Scanner(ast.NodeVisitor):
             )
             if module in _PARSING_MODULES and name in _FILE_LOADING and loads_file:
                 self._flag(node, f"{target}(file=...) parses XML: pass a parsed tree")
+        if (
+            self.uses_xsdata_parsers
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _XSDATA_RAW_INPUT
+        ):
+            self._flag(node, f".{node.func.attr}(...) lets xsdata parse raw XML")
         self.generic_visit(node)
 
 
@@ -166,6 +179,8 @@ def test_no_module_parses_xml_outside_the_hardened_parsers() -> None:
         "import xml.sax",
         "from lxml import etree\netree.XMLSchema(file='schema.xsd')",
         "from lxml import etree\netree.XSLT(etree.parse('x.xsl'))",
+        "from xsdata.formats.dataclass.parsers import XmlParser\nXmlParser().from_bytes(b'', A)",
+        "from xsdata.formats.dataclass.parsers import XmlParser\nXmlParser().from_path(p, A)",
     ],
 )
 def test_scanner_catches_each_parse_path(source: str) -> None:
@@ -183,6 +198,8 @@ def test_scanner_catches_each_parse_path(source: str) -> None:
         "import argparse\nargparse.ArgumentParser().parse_args([])",
         "from urllib.parse import urlparse\nurlparse('http://x')",
         "# etree.fromstring(b'<a/>') in a comment is fine\nx = 1",
+        "from xsdata.formats.dataclass.parsers import XmlParser\nXmlParser().parse(tree, A)",
+        "n = int.from_bytes(b'\\x01', 'big')",
     ],
 )
 def test_scanner_allows_construction_and_unrelated_parse_names(source: str) -> None:

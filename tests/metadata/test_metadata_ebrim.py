@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, dmp_submission
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from metadata_samples import REPO_ROOT, dmp_submission
 
 from dmpkit.identifiers import Cwe, Cx, Hd, Xcn, Xon
 from dmpkit.metadata import (
@@ -82,7 +82,7 @@ def _through_xml(element: etree._Element) -> etree._Element:
     return parse_xml(etree.tostring(element, encoding="UTF-8"))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(METADATA)
 def test_model_to_ebrim_to_model_is_identity(metadata: XdsMetadata) -> None:
     decoded = decode(_through_xml(to_submit_objects_request(metadata)))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT, dmp_submission
 from lxml import etree
+from metadata_samples import CONTENT, dmp_submission
 
 from dmpkit import testmode
 from dmpkit.cli import main

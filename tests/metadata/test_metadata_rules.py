@@ -7,7 +7,7 @@ import copy
 from collections.abc import Callable
 
 import pytest
-from conftest import CONTENT, dmp_submission
+from metadata_samples import CONTENT, dmp_submission
 
 from dmpkit.findings import Severity, has_errors
 from dmpkit.identifiers import Cwe, Cx, Hd, Xcn, Xon
@@ -274,3 +274,19 @@ def test_patient_id_mismatch_is_the_ihe_code() -> None:
     assert mismatch.error_code == "XDSPatientIdDoesNotMatch"
     assert mismatch.severity is Severity.ERROR
     assert "ExtrinsicObject[@id='Document01']" in mismatch.location
+
+
+def test_iti57_delete_is_conformant() -> None:
+    # REFERENCE §3.5: delete = UpdateAvailabilityStatus Approved → Deleted, in a submission set.
+    meta = dmp_submission()
+    meta.documents.clear()
+    meta.associations[:] = [
+        Association("Update01", m.UPDATE_AVAILABILITY_STATUS, "SubmissionSet01",
+                    "urn:uuid:0b9e1b36-3a0a-4cf3-8f5c-4b1c2c9a6f11", original_status=m.APPROVED,
+                    new_status=m.DELETED),
+        Association("HasMember01", m.HAS_MEMBER, "SubmissionSet01", "Update01",
+                    submission_set_status="Original"),
+    ]
+    assert validate(meta) == []
+    decoded = decode(encode(meta))
+    assert decoded.metadata == meta and validate(decoded.metadata) == []

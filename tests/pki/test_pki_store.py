@@ -66,3 +66,22 @@ def test_pkcs12_is_password_protected_and_complete(pki: TestPki, folder: Path) -
 def test_wrong_pkcs12_password_is_a_typed_error(folder: Path) -> None:
     with pytest.raises(Pkcs12PasswordError, match="wrong password"):
         load_pkcs12(folder / "org/auth_cli.p12", b"nope")
+
+
+def test_vendor_pkcs12_with_legacy_encryption_loads(pki: TestPki, tmp_path: Path) -> None:
+    # vendor files (IGC-Santé exports, OpenSSL 1.x) often use PBE-SHA1-3DES and a SHA-1 MAC
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder()
+                  .kdf_rounds(2048)
+                  .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
+                  .hmac_hash(hashes.SHA1())
+                  .build(b"vendor"))
+    data = pkcs12.serialize_key_and_certificates(
+        b"ORG SIGN", pki.sign.key, pki.sign.certificate, [pki.intermediate.certificate,
+                                                         pki.root.certificate], encryption)
+    path = tmp_path / "vendor.p12"
+    path.write_bytes(data)
+    loaded = load_pkcs12(path, b"vendor")
+    assert loaded.certificate == pki.sign.certificate
+    assert loaded.chain == (pki.intermediate.certificate, pki.root.certificate)

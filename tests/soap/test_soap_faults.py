@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from lxml import etree
 
@@ -15,6 +17,8 @@ from dmpkit.soap import (
     read_fault,
     serialize,
 )
+
+SchemaCheck = Callable[[etree._Element], list[str]]
 
 S = f"{{{SOAP12}}}"
 # "Le certificat ayant signé le VIHF est invalide" is the DMP's message for this subcode
@@ -94,7 +98,7 @@ def test_fault_without_reason_is_an_envelope_error() -> None:
     "code", ["Sender", "Receiver", "MustUnderstand", "VersionMismatch", "DataEncodingUnknown"]
 )
 def test_built_faults_are_schema_valid_and_read_back(
-    code: str, soap12_schema: etree.XMLSchema
+    code: str, soap12_errors: SchemaCheck
 ) -> None:
     detail = etree.Element("{urn:example:detail}Info")
     detail.text = "x"
@@ -102,7 +106,7 @@ def test_built_faults_are_schema_valid_and_read_back(
         code, DMP_REASON, subcodes=["DMPInvalidCertificate", "{urn:dmp}Second"], detail=detail,
         node="urn:node", role=f"{SOAP12}/role/ultimateReceiver",
     )
-    assert soap12_schema.validate(envelope), soap12_schema.error_log
+    assert soap12_errors(envelope) == []
     with pytest.raises(SoapFaultError) as caught:
         parse_envelope(serialize(envelope))
     fault = caught.value
@@ -112,14 +116,14 @@ def test_built_faults_are_schema_valid_and_read_back(
     assert (fault.node, fault.role) == ("urn:node", f"{SOAP12}/role/ultimateReceiver")
 
 
-def test_must_understand_fault_names_the_blocks(soap12_schema: etree.XMLSchema) -> None:
+def test_must_understand_fault_names_the_blocks(soap12_errors: SchemaCheck) -> None:
     envelope = build_fault(
         "MustUnderstand", "En-tête non compris : Billing",
         not_understood=["{urn:unknown}Billing"],
         addressing=Addressing(action=f"{WSA}/soap/fault", relates_to="urn:uuid:42",
                               message_id=None, reply_to=None),
     )
-    assert soap12_schema.validate(envelope), soap12_schema.error_log
+    assert soap12_errors(envelope) == []
     block = envelope.find(f"{S}Header/{S}NotUnderstood")
     assert block is not None
     prefix, _, local = block.get("qname", "").partition(":")

@@ -173,7 +173,9 @@ def _value_at(root: etree._Element, location: str) -> str | None:
     for attribute in ("code", "value", "root", "nullFlavor"):
         if node.get(attribute) is not None:
             return f"@{attribute}={node.get(attribute)}"
-    text = " ".join("".join(node.itertext()).split())
+    if len(node):
+        return None
+    text = " ".join("".join(str(t) for t in node.itertext()).split())
     return text[:80] if text else None
 
 

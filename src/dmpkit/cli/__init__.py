@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "metadata": ("dmpkit.cli.metadata", "metadata", "Validate XDS metadata against DMP rules."),
     "transactions": ("dmpkit.cli.transactions", "transactions",
                      "List the DMP transactions of the catalogue."),
+    "serve": ("dmpkit.cli.serve", "serve", "Run the local SI DMP (HTTPS, mutual TLS)."),
     "cda": ("dmpkit.cli.cda", "cda", "Make, validate and render CDA documents."),
     "pki": ("dmpkit.cli.pki", "pki", "Create a local test PKI (modelled on IGC-Santé test)."),
     "vihf": ("dmpkit.cli.vihf", "vihf", "Make, inspect and verify VIHF tokens."),

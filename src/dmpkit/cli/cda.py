@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -69,3 +70,56 @@ def validate(files: tuple[Path, ...], as_json: bool, layers: tuple[str, ...],
             _print_report(report)
     if not all(r.passed for r in reports):
         raise SystemExit(1)
+
+
+@cda.command("render")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write.")
+def render(file: Path, output: Path) -> None:
+    """Render the CDA FILE to an HTML page (header, body, embedded PDF)."""
+    from dmpkit.cda.render import render_html
+
+    try:
+        html = render_html(file.read_bytes())
+    except DmpkitError as exc:
+        raise click.ClickException(f"{file.name}: {exc}") from None
+    output.write_text(html, encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
+@cda.command("make")
+@click.argument("content", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The CDA file to write.")
+@click.option("--media-type", default=None,
+              help="Media type of CONTENT (default: from its extension: .pdf, .txt, .rtf, "
+                   ".jpg, .tif).")
+@click.option("--title", default=None, help="Document title.")
+@click.option("--sample-header", is_flag=True, required=True,
+              help="Use the fictitious sample header (patient, author...) of dmpkit.cda.samples; "
+                   "real headers are built with the Python API (dmpkit.cda.builder).")
+def make(content: Path, output: Path, media_type: str | None, title: str | None,
+         sample_header: bool) -> None:
+    """Make an N1 CDA embedding CONTENT (PDF or text) with a sample CI-SIS header."""
+    from dmpkit.cda.builder import N1Builder
+    from dmpkit.cda.samples import sample_document
+
+    by_extension = {".pdf": "application/pdf", ".txt": "text/plain", ".rtf": "text/rtf",
+                    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".tif": "image/tiff",
+                    ".tiff": "image/tiff"}
+    chosen = media_type or by_extension.get(content.suffix.lower())
+    if chosen is None:
+        raise click.ClickException(f"cannot tell the media type of {content.name}: "
+                                   "give --media-type")
+    changes: dict[str, Any] = {"content": content.read_bytes(), "media_type": chosen}
+    if title:
+        changes["title"] = title
+    try:
+        result = N1Builder().build(sample_document(**changes))
+    except DmpkitError as exc:
+        raise click.ClickException(str(exc)) from None
+    output.write_bytes(result.xml)
+    for finding in result.findings:
+        click.echo(finding.format(), err=True)
+    click.echo(f"wrote {output} (formatCode {result.format_code})")

@@ -169,7 +169,7 @@ def _format(rule: Rule, ctx: Context) -> Iterator[Finding]:
         for problem in _problems_of(ctx, target, rule.item, "format"):
             ctx.claimed.add((problem.carrier, problem.object_id, problem.item))
             yield _finding(rule, ctx.at(target.location(rule.item)), problem.value,
-                           describe(name), hint=f"{problem.message}. {rule.hint}")
+                           describe(name), hint=f"{problem.message}; {rule.hint}")
         values = _values(row, value)
         for index, one in enumerate(values, 1):
             try:
@@ -179,7 +179,7 @@ def _format(rule: Rule, ctx: Context) -> Iterator[Finding]:
             if found:
                 where = target.location(rule.item, index if row.multiple else None)
                 yield _finding(rule, ctx.at(where), _text(one), describe(name),
-                               hint="; ".join(found) + f". {rule.hint}")
+                               hint="; ".join(found) + f"; {rule.hint}")
 
 
 def _coded_parts(value: Any) -> tuple[str, str | None]:

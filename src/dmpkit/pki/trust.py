@@ -87,6 +87,13 @@ class TrustStore:
                     continue
                 verified = issuer
                 break
+            if verified is None and issuers:
+                raise CertificateChainError(
+                    "untrusted_issuer",
+                    f"certificate {rfc2253_dn(current.subject)!r} names a known CA as issuer "
+                    f"({rfc2253_dn(current.issuer)!r}) but that CA's key did not sign it "
+                    "(another PKI with the same names?)",
+                )
             if verified is None:
                 raise CertificateChainError(
                     "untrusted_issuer",
@@ -133,6 +140,18 @@ class TrustStore:
             chain = self._build(certificate, extra)
             with self._lock:
                 self._chains[key] = chain
+        self.check_dates(chain, at, skew)
+        return chain
+
+    @staticmethod
+    def check_dates(
+        chain: Sequence[x509.Certificate], at: datetime, skew: timedelta = timedelta(0)
+    ) -> None:
+        """Check that every certificate of ``chain`` is valid at ``at`` (within ``skew``).
+
+        Raises:
+            CertificateChainError: ``expired`` or ``not_yet_valid``.
+        """
         for link in chain:
             if at > link.not_valid_after_utc + skew:
                 raise CertificateChainError(
@@ -146,4 +165,3 @@ class TrustStore:
                     f"certificate {rfc2253_dn(link.subject)!r} is valid only from "
                     f"{link.not_valid_before_utc.isoformat()}",
                 )
-        return chain

@@ -1,4 +1,4 @@
-"""Where the simulator's data files are: ``specs/dmp/*.toml`` in a checkout, package data in a wheel."""
+"""Where the simulator's data files are: ``specs/dmp/*.toml`` (checkout) or package data (wheel)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The error catalogue (``specs/dmp/errors.toml``) and the refusal the rules raise.
 
-A rule refuses a request by raising :class:`DmpRefusal` with a catalogue key; the handler of
+A rule refuses a request by raising :class:`DmpRefusalError` with a catalogue key; the handler of
 the service turns it into the DMP's own format for that carrier (SOAP fault, HL7 v3
 acknowledgement, proprietary status, XDS RegistryErrorList), always from the catalogue entry.
 """
@@ -8,6 +8,7 @@ acknowledgement, proprietary status, XDS RegistryErrorList), always from the cat
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -17,7 +18,7 @@ from dmpkit.simulator.data import SimulatorDataError, data_path, load_toml
 
 __all__ = [
     "Carrier",
-    "DmpRefusal",
+    "DmpRefusalError",
     "ErrorCatalogue",
     "ErrorEntry",
     "Origin",
@@ -84,7 +85,7 @@ class ErrorCatalogue:
             raise SimulatorDataError(f"error {key!r} is not in errors.toml") from None
 
 
-class DmpRefusal(DmpkitError):
+class DmpRefusalError(DmpkitError):
     """A rule refused the request; ``key`` names the catalogue entry.
 
     Attributes:
@@ -93,11 +94,14 @@ class DmpRefusal(DmpkitError):
         location: where in the message (for RegistryError@location).
     """
 
-    def __init__(self, key: str, detail: str, *, location: str = "") -> None:
+    def __init__(self, key: str, detail: str, *, location: str = "",
+                 more: Sequence[tuple[str, str, str]] = ()) -> None:
         super().__init__(f"{key}: {detail}")
         self.key = key
         self.detail = detail
         self.location = location
+        # further (errorCode, codeContext, location) of the same refusal (RegistryErrorList)
+        self.more = tuple(more)
 
 
 @functools.cache

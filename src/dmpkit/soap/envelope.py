@@ -138,6 +138,9 @@ def read_envelope(
 ) -> ParsedEnvelope:
     """Check an already parsed envelope; see :func:`parse_envelope`."""
     _check_root(root)
+    # SOAP 1.2 Part 1 §5: a SOAP message contains no processing instruction, at any depth.
+    if next(root.iter(etree.ProcessingInstruction), None) is not None:
+        raise EnvelopeError("processing instructions are not allowed in a SOAP message")
     header, body = _header_and_body(root)
     blocks = tuple(_elements(header)) if header is not None else ()
     for block in blocks:
@@ -171,7 +174,7 @@ def _check_root(root: etree._Element) -> None:
     qname = etree.QName(root)
     if qname.namespace == n.SOAP11:
         message = f"SOAP 1.1 envelope ({n.SOAP11}) refused: the DMP speaks SOAP 1.2 ({SOAP12})"
-    elif qname.namespace and _looks_like_soap(qname.namespace):
+    elif qname.namespace and qname.namespace != SOAP12 and _looks_like_soap(qname.namespace):
         message = (
             f"look-alike envelope namespace {qname.namespace!r} refused: "
             f"SOAP 1.2 is exactly {SOAP12!r}"
@@ -187,13 +190,11 @@ def _looks_like_soap(namespace: str) -> bool:
 
 
 def _elements(parent: etree._Element) -> list[etree._Element]:
-    """Element children; refuses text and processing instructions (SOAP 1.2 Part 1 §5)."""
+    """Element children, skipping comments; refuses character data between them."""
     children: list[etree._Element] = []
     if (parent.text or "").strip():
         raise EnvelopeError(f"character data is not allowed directly in {parent.tag}")
     for child in parent:
-        if isinstance(child, etree._ProcessingInstruction):
-            raise EnvelopeError("processing instructions are not allowed in a SOAP message")
         if isinstance(child.tag, str):
             children.append(child)
         if (child.tail or "").strip():

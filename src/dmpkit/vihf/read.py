@@ -24,6 +24,11 @@ def _saml(name: str) -> str:
     return f"{{{SAML2}}}{name}"
 
 
+_ATTRIBUTE = _saml("Attribute")
+_VALUE = _saml("AttributeValue")
+_DECL = _saml("AuthnContextDecl")
+
+
 def element_text(element: etree._Element, what: str) -> str:
     """The text of a leaf element, refusing comments, PIs or child elements inside it.
 
@@ -48,14 +53,14 @@ def parse_instant(text: str | None, what: str) -> datetime:
 
 
 def _child(parent: etree._Element, name: str, what: str) -> etree._Element:
-    found = parent.findall(_saml(name))
+    found = list(parent.iterchildren(_saml(name)))
     if len(found) != 1:
         raise VihfReadError(f"{what}: expected exactly one saml:{name}, found {len(found)}")
     return found[0]
 
 
 def _coded(value: etree._Element, what: str) -> CodedValue:
-    children = [child for child in value if isinstance(child.tag, str)]
+    children = list(value.iterchildren(etree.Element))
     if len(children) != 1 or not children[0].tag.startswith(f"{{{HL7V3}}}"):
         raise VihfReadError(f"{what}: AttributeValue must hold one HL7 v3 CE element")
     ce = children[0]
@@ -77,40 +82,40 @@ def claims_from_assertion(assertion: etree._Element) -> VihfClaims:
     context = _child(authn, "AuthnContext", "AuthnStatement")
     class_ref = element_text(_child(context, "AuthnContextClassRef", "AuthnContext"),
                              "AuthnContextClassRef")
-    decls = context.findall(_saml("AuthnContextDecl"))
+    decls = list(context.iterchildren(_DECL))
     decl = element_text(decls[0], "AuthnContextDecl") if decls else None
     statement = _child(assertion, "AttributeStatement", "Assertion")
     values: dict[str, list[etree._Element]] = {}
-    for attribute in statement.findall(_saml("Attribute")):
+    for attribute in statement.iterchildren(_ATTRIBUTE):
         name = attribute.get("Name", "")
         if name in values:
             raise VihfReadError(f"attribute {name} appears twice")
-        values[name] = attribute.findall(_saml("AttributeValue"))
+        values[name] = list(attribute.iterchildren(_VALUE))
 
     def single(name: AttributeName, required: bool = True) -> str | None:
-        found = values.get(name.value)
+        found = values.get(name)
         if found is None:
             if required:
-                raise VihfReadError(f"attribute {name.value} is missing")
+                raise VihfReadError(f"attribute {name} is missing")
             return None
         if len(found) != 1:
-            raise VihfReadError(f"attribute {name.value} must have one value, has {len(found)}")
-        return element_text(found[0], name.value)
+            raise VihfReadError(f"attribute {name} must have one value, has {len(found)}")
+        return element_text(found[0], name)
 
     def text(name: AttributeName) -> str:
         value = single(name)
         assert value is not None
         return value
 
-    roles = tuple(_coded(value, AttributeName.ROLE.value)
-                  for value in values.get(AttributeName.ROLE.value, []))
-    purposes = values.get(AttributeName.PURPOSE_OF_USE.value, [])
+    roles = tuple(_coded(value, AttributeName.ROLE)
+                  for value in values.get(AttributeName.ROLE, []))
+    purposes = values.get(AttributeName.PURPOSE_OF_USE, [])
     if len(purposes) != 1:
-        raise VihfReadError(f"attribute {AttributeName.PURPOSE_OF_USE.value} must have one value")
-    purpose = _coded(purposes[0], AttributeName.PURPOSE_OF_USE.value)
-    confidentiality = values.get(AttributeName.CONFIDENTIALITY_CODE.value)
+        raise VihfReadError(f"attribute {AttributeName.PURPOSE_OF_USE} must have one value")
+    purpose = _coded(purposes[0], AttributeName.PURPOSE_OF_USE)
+    confidentiality = values.get(AttributeName.CONFIDENTIALITY_CODE)
     confidentiality_code = (
-        _coded(confidentiality[0], AttributeName.CONFIDENTIALITY_CODE.value)
+        _coded(confidentiality[0], AttributeName.CONFIDENTIALITY_CODE)
         if confidentiality else None
     )
     sector_text = text(AttributeName.SECTEUR_ACTIVITE)

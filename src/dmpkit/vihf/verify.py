@@ -88,6 +88,14 @@ def _fail(reason: str, message: str, forensics: SignatureForensics | None = None
     raise VihfVerificationError(reason, message, forensics)
 
 
+def _has_non_repudiation(certificate: x509.Certificate) -> bool:
+    try:
+        return bool(certificate.extensions.get_extension_for_class(x509.KeyUsage)
+                    .value.content_commitment)
+    except x509.ExtensionNotFound:
+        return False
+
+
 def _best_effort_forensics(
     signature: etree._Element, assertion: etree._Element
 ) -> SignatureForensics | None:
@@ -133,6 +141,9 @@ class VihfVerifier:
         self.policy = AlgorithmPolicy(allow_sha1=allow_sha1)
         self.require_non_repudiation = require_non_repudiation
         self._certificates: dict[bytes, x509.Certificate] = {}
+        # per KeyInfo content: the trusted chain and whether the key may sign a VIHF
+        self._trusted: dict[tuple[str, ...], tuple[tuple[x509.Certificate, ...], bool]] = {}
+        self._issuer_matches: dict[tuple[str, x509.Certificate], bool] = {}
 
     def _certificate(self, text: str | None) -> x509.Certificate:
         try:
@@ -210,24 +221,28 @@ class VihfVerifier:
                  signature.iterfind(f"{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate")]
         if not texts:
             _fail("no_certificate", "KeyInfo carries no X509Certificate")
-        certificates = [self._certificate(text) for text in texts]
-        signer = certificates[0]
+        cache_key = tuple("".join((text or "").split()) for text in texts)
+        cached = self._trusted.get(cache_key)
         try:
-            chain = self.trust.verify(signer, at, extra=certificates[1:], skew=self.clock_skew)
+            if cached is None:
+                certificates = [self._certificate(text) for text in texts]
+                chain = self.trust.verify(certificates[0], at, extra=certificates[1:],
+                                          skew=self.clock_skew)
+                cached = (chain, _has_non_repudiation(certificates[0]))
+                if len(self._trusted) < 1024:
+                    self._trusted[cache_key] = cached
+            else:
+                self.trust.check_dates(cached[0], at, self.clock_skew)
         except CertificateChainError as exc:
             raise VihfVerificationError(
                 _CHAIN_REASONS.get(exc.reason, "untrusted_certificate"), str(exc)
             ) from None
-        if self.require_non_repudiation:
-            try:
-                usage = signer.extensions.get_extension_for_class(x509.KeyUsage).value
-                non_repudiation = usage.content_commitment
-            except x509.ExtensionNotFound:
-                non_repudiation = False
-            if not non_repudiation:
-                _fail("DMPInvalidCertificate",
-                      "Le certificat ayant signé le VIHF est invalide: the signing key lacks "
-                      "nonRepudiation (an AUTH_CLI key was used instead of ORG SIGN)")
+        chain, non_repudiation = cached
+        signer = chain[0]
+        if self.require_non_repudiation and not non_repudiation:
+            _fail("DMPInvalidCertificate",
+                  "Le certificat ayant signé le VIHF est invalide: the signing key lacks "
+                  "nonRepudiation (an AUTH_CLI key was used instead of ORG SIGN)")
         return signer, chain
 
     def _check_times(
@@ -269,10 +284,20 @@ class VihfVerifier:
         Raises:
             VihfVerificationError: with a reason code and, for signature failures, forensics.
         """
-        moment = at or testmode.now()
         # an element is re-read from its bytes: C14N of trees built in memory is unreliable
         data = document if isinstance(document, bytes | bytearray) else etree.tostring(document)
-        root = parse_xml(data)
+        return self.verify_parsed(parse_xml(data), at=at)
+
+    def verify_parsed(self, root: etree._Element, *, at: datetime | None = None) -> VerifiedVihf:
+        """Like :meth:`verify`, on a tree the caller already parsed with ``parse_xml``.
+
+        For the local server, which parses each envelope once. Do not pass a tree built in
+        memory: libxml2 may canonicalize it differently from its serialized form.
+
+        Raises:
+            VihfVerificationError: as :meth:`verify`.
+        """
+        moment = at or testmode.now()
         assertion = self._locate(root)
         assertion_id = assertion.get("ID")
         if not assertion_id:
@@ -301,7 +326,13 @@ class VihfVerifier:
                   f"(in {parent.tag if parent is not None else '?'}): text could be read "
                   "truncated", forensics)
         issuer = element_text(assertion[0], "Issuer")
-        if not dn_matches(issuer, certificate.subject):
+        issuer_key = (issuer, certificate)
+        matches = self._issuer_matches.get(issuer_key)
+        if matches is None:
+            matches = dn_matches(issuer, certificate.subject)
+            if len(self._issuer_matches) < 1024:
+                self._issuer_matches[issuer_key] = matches
+        if not matches:
             _fail("issuer_mismatch",
                   f"Issuer {issuer!r} does not name the signing certificate", forensics)
         try:

@@ -17,7 +17,8 @@ class XadesVerificationError(DmpkitError):
     ``untrusted_certificate``, ``certificate_expired``, ``certificate_not_yet_valid``,
     ``signing_certificate_mismatch``, ``submission_set_mismatch``, ``missing_document``
     (the manifest names a document that was not provided), ``unlisted_document`` (a
-    provided document is not in the manifest), ``document_digest_mismatch``.
+    provided document is not in the manifest), ``document_digest_mismatch`` (also for an
+    XML document that does not parse).
     """
 
     def __init__(

@@ -36,7 +36,7 @@ from dmpkit.xmldsig import (
     verify_signature,
 )
 from dmpkit.xmldsig.core import digest
-from dmpkit.xmlparse import parse_xml
+from dmpkit.xmlparse import XmlSecurityError, parse_xml
 
 __all__ = ["VerifiedSubmissionSetSignature", "verify_submission_set_signature"]
 
@@ -210,7 +210,10 @@ def _check_manifest(
     if submission_set_unique_id is not None and uris[0] != f"urn:oid:{submission_set_unique_id}":
         _fail("submission_set_mismatch",
               f"the manifest signs {uris[0]}, not urn:oid:{submission_set_unique_id}", forensics)
-    provided = {document.uri: document for document in documents_from(documents)}
+    try:
+        provided = {document.uri: document for document in documents_from(documents)}
+    except ValueError as exc:
+        _fail("malformed", f"documents provided: {exc}", forensics)
     for uri in uris[1:]:
         if uri not in provided:
             _fail("missing_document", f"{uri} is signed but was not provided", forensics)
@@ -242,8 +245,12 @@ def _check_document(reference: etree._Element, document: SignedDocument,
                                   else [])
     expected = "".join((reference.findtext(_ds("DigestValue")) or "").split())
     for canonicalization in candidates:
-        computed = base64.b64encode(digest(document_octets(document, canonicalization),
-                                           method)).decode("ascii")
+        try:
+            octets = document_octets(document, canonicalization)
+        except XmlSecurityError as exc:
+            _fail("document_digest_mismatch",
+                  f"{document.uri} is flagged XML but cannot be parsed: {exc}", forensics)
+        computed = base64.b64encode(digest(octets, method)).decode("ascii")
         if computed == expected:
             return
     _fail("document_digest_mismatch",

@@ -111,7 +111,9 @@ class _Reader:
 
 def _substitute(text: str, params: list[tuple[str, str]]) -> str:
     for name, value in params:
-        text = re.sub(r"\$" + re.escape(name) + _PARAM_REFERENCE, lambda _m, v=value: v, text)
+        pattern = re.compile(r"\$" + re.escape(name) + _PARAM_REFERENCE)
+        # A function replacement: the value's backslashes must not be read as escapes.
+        text = pattern.sub(lambda _match: value, text)  # noqa: B023 - used at once
     return text
 
 
@@ -136,8 +138,8 @@ def _expand_abstract_patterns(root: etree._Element) -> None:
             clone = copy.deepcopy(child)
             for element in clone.iter(etree.Element):
                 for key, value in element.attrib.items():
-                    if "$" in value:
-                        element.set(key, _substitute(value, params))
+                    if "$" in str(value):
+                        element.set(key, _substitute(str(value), params))
             instance.append(clone)
         del instance.attrib["is-a"]
         if instance.get(SOURCE_ATTRIBUTE) is None:
@@ -163,7 +165,7 @@ def _take_abstract_rules(root: etree._Element) -> dict[str, etree._Element]:
         parent = rule.getparent()
         if parent is not None:
             parent.remove(rule)
-    for rule_id, rule in abstracts.items():
+    for rule_id in abstracts:
         _check_no_cycle(rule_id, abstracts, ())
     for extends in root.iter(_Q + "extends"):
         if extends.get("href"):

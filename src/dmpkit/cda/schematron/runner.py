@@ -216,7 +216,7 @@ def run_schematron(compiled: CompiledSchematron, document: bytes) -> list[Schema
             pattern=item.get("pattern", ""), context=item.get("context", ""),
             test=item.get("test", ""), see=item.get("see", ""), source=item.get("source", ""),
             location=_short_path(item.get("location", "")),
-            message=" ".join("".join(item.itertext()).split()),
+            message=" ".join("".join(str(t) for t in item.itertext()).split()),
         ))
     return hits
 

@@ -26,7 +26,7 @@ from dmpkit.cda.schematron.expand import SCH, SOURCE_ATTRIBUTE, ExpandedSchematr
 __all__ = ["COMPILER_VERSION", "FINDING_NS", "to_xslt"]
 
 #: Bump when the generated XSLT changes: it is part of the disk-cache key.
-COMPILER_VERSION = "dmpkit-sch2xslt-1"
+COMPILER_VERSION = "dmpkit-sch2xslt-2"
 #: Namespace of the result elements the stylesheet writes.
 FINDING_NS = "urn:dmpkit:schematron:findings"
 _Q = "{" + SCH + "}"
@@ -216,9 +216,9 @@ def _namespaces(trees: list[etree._Element]) -> dict[str, str]:
             if prefix and prefix not in ("xsl", "f", "xml"):
                 declared.setdefault(prefix, uri)
     for ns in root.iter(_Q + "ns"):
-        prefix, uri = ns.get("prefix"), ns.get("uri")
-        if prefix and uri and prefix not in ("xsl", "f", "xml"):
-            declared[prefix] = uri
+        ns_prefix, ns_uri = ns.get("prefix"), ns.get("uri")
+        if ns_prefix and ns_uri and ns_prefix not in ("xsl", "f", "xml"):
+            declared[ns_prefix] = ns_uri
     return declared
 
 

@@ -7,7 +7,6 @@ inside :meth:`Storage.atomic`, so an ITI-41 is stored whole or not at all.
 
 from __future__ import annotations
 
-
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum

@@ -209,15 +209,18 @@ class SqliteStorage:
             list(record.reference_ids))
         with self.atomic():
             seq = self._db.execute("SELECT COUNT(*) FROM document").fetchone()[0]
-            self._db.execute(f"INSERT INTO document ({', '.join(self._DOCUMENT_COLUMNS)}, seq) "
-                             f"VALUES ({', '.join('?' * (len(values) + 1))})", (*values, seq))
+            # column names come from the dataclass, values are bound: no injection
+            sql = (f"INSERT INTO document ({', '.join(self._DOCUMENT_COLUMNS)}, seq) "  # noqa: S608
+                   f"VALUES ({', '.join('?' * (len(values) + 1))})")
+            self._db.execute(sql, (*values, seq))
             if content is not None:
                 self._db.execute("INSERT OR REPLACE INTO content VALUES (?, ?)",
                                  (record.unique_id, content))
 
     def _select_documents(self, where: str, *args: Any) -> list[DocumentRecord]:
         columns = ", ".join(self._DOCUMENT_COLUMNS)
-        rows = self._all(f"SELECT {columns} FROM document WHERE {where} ORDER BY seq", *args)
+        sql = f"SELECT {columns} FROM document WHERE {where} ORDER BY seq"  # noqa: S608 - constants
+        rows = self._all(sql, *args)
         return [self._document(r) for r in rows]
 
     def document(self, entry_uuid: str) -> DocumentRecord | None:
@@ -249,7 +252,7 @@ class SqliteStorage:
 
     def submission_sets(self, ins: str) -> list[SubmissionSetRecord]:
         """See :class:`Storage`."""
-        return [SubmissionSetRecord(*r[:6], bytes(r[6])) for r in
+        return [SubmissionSetRecord(r[0], r[1], r[2], r[3], r[4], r[5], bytes(r[6])) for r in
                 self._all("SELECT * FROM submission_set WHERE ins=? ORDER BY rowid", ins)]
 
     def add_association(self, record: AssociationRecord) -> None:
@@ -258,7 +261,7 @@ class SqliteStorage:
 
     def associations(self, ins: str) -> list[AssociationRecord]:
         """See :class:`Storage`."""
-        return [AssociationRecord(*r[:5], bytes(r[5])) for r in
+        return [AssociationRecord(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in
                 self._all("SELECT * FROM association WHERE ins=? ORDER BY rowid", ins)]
 
     # --- traces -----------------------------------------------------------------------------
@@ -276,12 +279,14 @@ class SqliteStorage:
         columns = ("at, professional, structure, role, access_mode, auth_mode, ins, "
                    "transaction_id, outcome, detail, secret, id")
         where, args = ("WHERE ins=?", (ins,)) if ins is not None else ("", ())
-        rows = self._all(f"SELECT {columns} FROM trace {where} ORDER BY id DESC LIMIT ?",
-                         *args, limit)
-        return [TraceRecord(*r[:10], bool(r[10]), r[11]) for r in rows]
+        sql = f"SELECT {columns} FROM trace {where} ORDER BY id DESC LIMIT ?"  # noqa: S608
+        rows = self._all(sql, *args, limit)
+        return [TraceRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+                            bool(r[10]), r[11]) for r in rows]
 
     def counts(self) -> dict[str, int]:
         """See :class:`Storage`."""
         tables = ("patient", "authorisation", "document", "content", "submission_set",
                   "association", "trace")
-        return {t: int(self._all(f"SELECT COUNT(*) FROM {t}")[0][0]) for t in tables}
+        return {t: int(self._all(f"SELECT COUNT(*) FROM {t}")[0][0])  # noqa: S608 - fixed names
+                for t in tables}

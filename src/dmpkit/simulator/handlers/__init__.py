@@ -1,0 +1,1 @@
+"""Handlers of the local SI DMP, one module per transaction family."""

@@ -1,0 +1,1 @@
+"""The rules of the local SI DMP, one module per concern; the data they read is in specs/dmp/."""

@@ -1,0 +1,78 @@
+"""The simulator under uvicorn over real HTTPS with mutual TLS on 127.0.0.1.
+
+Checks that the custom HTTP protocol class publishes the client certificate through the ASGI
+TLS extension: the server authenticates the structure from the very certificate presented.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dmpkit.pki import TestPki
+from dmpkit.simulator import Simulator
+from dmpkit.simulator.server import ServerFiles, build_server, server_files
+from dmpkit.simulator.testing import SimClient, hl7_request
+from tests.simulator.helpers import ACTIVE, body_of, xpath
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def https_server(sim_pki_dir: Path, tmp_path: Path) -> Iterator[tuple[str, Simulator]]:
+    """A running server on loopback; yields its base URL and the simulator."""
+    port = _free_port()
+    server, simulator = build_server(pki_dir=sim_pki_dir, db_path=tmp_path / "dmp.sqlite",
+                                     port=port)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"https://127.0.0.1:{port}", simulator
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _context(files: ServerFiles, with_client_cert: bool) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=str(files.ca))
+    if with_client_cert:
+        context.load_cert_chain(str(files.client_certificate), str(files.client_key))
+    return context
+
+
+def test_https_with_client_certificate_reaches_the_rules(
+        https_server: tuple[str, Simulator], sim_pki_dir: Path, sim_pki: TestPki) -> None:
+    base_url, simulator = https_server
+    files = server_files(sim_pki_dir)
+    with httpx.Client(base_url=base_url, verify=_context(files, True), timeout=30) as http:
+        client = SimClient.for_pki(sim_pki, http)
+        reply = client.call("TD0.2", hl7_request("PRPA_IN201307UV02", "TEST_EXST", ACTIVE),
+                            ins=ACTIVE)
+        assert reply.status_code == 200
+        assert xpath(body_of(reply), "//hl7:queryResponseCode/@code") == ["OK"]
+    trace = simulator.storage.traces(ACTIVE, limit=1)[0]
+    # the structure comes from the TLS certificate's OU, read from the ASGI TLS extension
+    assert trace.structure == sim_pki.structure.identifiant_structure
+    assert trace.outcome == "OK"
+
+
+def test_https_without_client_certificate_fails_the_handshake(
+        https_server: tuple[str, Simulator], sim_pki_dir: Path) -> None:
+    base_url, _ = https_server
+    files = server_files(sim_pki_dir)
+    with httpx.Client(base_url=base_url, verify=_context(files, False), timeout=30) as http, \
+            pytest.raises((httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError)):
+        http.post("/si-dmp-server/v2/services/patients", content=b"<x/>")
