@@ -191,3 +191,25 @@ def test_signature_is_deterministic_in_test_mode(pki: TestPki,
     testmode.enable(seed=3)
     assert etree.tostring(sign_submission_set(SET_UID, documents, pki.sign.key,
                                               pki.sign.certificate)) == first
+
+
+def test_second_manifest_with_the_same_id_is_refused(
+    pki: TestPki, trust: TrustStore, documents: list[tuple[str, bytes, bool]]
+) -> None:
+    # wrapping: an evil manifest listing other digests, beside the signed one
+    import copy
+
+    signature = sign_submission_set(SET_UID, documents, pki.sign.key, pki.sign.certificate)
+    manifest = signature.find("ds:Object/ds:Manifest", NS)
+    assert manifest is not None
+    evil = copy.deepcopy(manifest)
+    etree.SubElement(signature, f"{{{DS}}}Object").append(evil)
+    assert _verify(signature, documents, trust) == "duplicate_id"
+
+
+def test_xml_document_that_does_not_parse_is_reported(
+    pki: TestPki, trust: TrustStore, documents: list[tuple[str, bytes, bool]]
+) -> None:
+    signature = sign_submission_set(SET_UID, documents, pki.sign.key, pki.sign.certificate)
+    broken = [(documents[0][0], b"<ClinicalDocument", True), documents[1]]
+    assert _verify(signature, broken, trust) == "document_digest_mismatch"
