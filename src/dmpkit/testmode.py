@@ -21,7 +21,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["DEFAULT_TEST_CLOCK", "disable", "enable", "is_enabled", "new_uuid", "now", "random_bytes", "rng"]
+__all__ = [
+    "DEFAULT_TEST_CLOCK",
+    "disable",
+    "enable",
+    "is_enabled",
+    "new_uuid",
+    "now",
+    "random_bytes",
+    "rng",
+]
 
 DEFAULT_TEST_CLOCK = datetime(2025, 1, 15, 9, 30, 0, tzinfo=UTC)
 _TICK = timedelta(milliseconds=1)
@@ -43,10 +52,12 @@ def _from_environment() -> _State | None:
     if not seed:
         return None
     clock_text = os.environ.get("DMPKIT_TEST_CLOCK")
-    clock = (
-        datetime.fromisoformat(clock_text.replace("Z", "+00:00")) if clock_text else DEFAULT_TEST_CLOCK
-    )
-    return _State(int(seed) if seed.isdigit() else 1, clock, random.Random(seed))  # noqa: S311
+    clock = DEFAULT_TEST_CLOCK
+    if clock_text:
+        clock = datetime.fromisoformat(clock_text.replace("Z", "+00:00")).astimezone(UTC)
+    # same seeding as enable(), so DMPKIT_TEST_MODE=1 and enable(seed=1) agree
+    number = int(seed) if seed.isdigit() else 1
+    return _State(number, clock, random.Random(number))  # noqa: S311
 
 
 _state = _from_environment()

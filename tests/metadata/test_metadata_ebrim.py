@@ -183,3 +183,16 @@ def test_mapping_covers_every_row_of_reference_section_3(section: str, carrier: 
         item = _ALIASES.get(name, name.split(" ")[0].strip("`"))
         assert item in mapped, f"REFERENCE §3 row {name!r} is not in the ebRIM mapping"
     assert len(names) >= 10
+
+
+def test_two_values_in_a_single_valued_slot_break_its_cardinality() -> None:
+    from dmpkit.metadata.validate import validate
+
+    tree = encode(dmp_submission())
+    slot = next(s for s in tree.iter(f"{{{RIM}}}Slot") if s.get("name") == "creationTime")
+    etree.SubElement(slot[0], f"{{{RIM}}}Value").text = "20240102"
+    decoded = decode(tree)
+    assert decoded.metadata.documents[0].creation_time == "20240101120000"
+    findings = validate(decoded.metadata, problems=decoded.problems)
+    assert [f.rule_id for f in findings] == ["DMP-DE-CREATIONTIME-CARD"]
+    assert findings[0].value == "20240101120000|20240102"

@@ -128,11 +128,16 @@ class _Walker:
                 if typed is not None:
                     bucket.append(typed)
             return
-        if len(values) != 1 or getattr(target, row.field) not in (None, ""):
+        if not values:
+            self.problems.append(DecodeProblem(row.carrier, object_id, row.item, "",
+                                               f"{row.item} has an empty ValueList"))
+            return
+        already = getattr(target, row.field) not in (None, "")
+        if len(values) > 1 or already:
             self.problems.append(DecodeProblem(
                 row.carrier, object_id, row.item, "|".join(values),
-                f"{row.item} takes one value, got {len(values)} (or given twice)", "duplicate"))
-            if not values or getattr(target, row.field) not in (None, ""):
+                f"{row.item} takes one value, got {len(values) + already}", "duplicate"))
+            if already:
                 return
         setattr(target, row.field, self._typed(row, values[0], object_id))
 
