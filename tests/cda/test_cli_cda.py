@@ -56,3 +56,35 @@ def test_validate_not_run_layer_is_no_pass(examples_dir: Path,
     assert result.exit_code == 1
     assert "layer document-type: not run" in result.output
     assert "upstream defect" in result.output
+
+
+def test_make_from_a_header_file(tmp_path: Path, header_schematron: CompiledSchematron) -> None:
+    text = tmp_path / "note.txt"
+    text.write_text("Consultation du 5 mars.\n", encoding="utf-8")
+    cda = tmp_path / "note.xml"
+    header = Path(__file__).parent / "data" / "header.toml"
+    made = CliRunner().invoke(main, ["cda", "make", str(text), "-o", str(cda),
+                                     "--header", str(header)])
+    assert made.exit_code == 0, made.output
+    assert "urn:ihe:iti:xds-sd:text:2008" in made.output
+    checked = CliRunner().invoke(main, ["cda", "validate", "--json", str(cda)])
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.output)[0]["passed"] is True
+
+
+def test_make_needs_exactly_one_header(tmp_path: Path) -> None:
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(minimal_pdf(1))
+    result = CliRunner().invoke(main, ["cda", "make", str(pdf), "-o", str(tmp_path / "a.xml")])
+    assert result.exit_code == 2 and "exactly one of" in result.output
+
+
+def test_header_file_errors_name_the_key(tmp_path: Path) -> None:
+    header = tmp_path / "h.toml"
+    source = (Path(__file__).parent / "data" / "header.toml").read_text("utf-8")
+    header.write_text(source.replace('birth_place_cog = "51215"\n', ""), encoding="utf-8")
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(minimal_pdf(1))
+    result = CliRunner().invoke(main, ["cda", "make", str(pdf), "-o", str(tmp_path / "a.xml"),
+                                       "--header", str(header)])
+    assert result.exit_code == 1 and "[patient] birth_place_cog is missing" in result.output

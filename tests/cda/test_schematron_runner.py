@@ -95,3 +95,21 @@ def test_header_schematron_passes_an_ans_example(header_schematron: CompiledSche
     document = (examples_dir / "DOC_NON_STRUCTURE_CDA-R2-N1.xml").read_bytes()
     errors = [h for h in run_schematron(header_schematron, document) if h.role != "warning"]
     assert errors == []
+
+
+def test_pruned_walk_finds_what_the_full_walk_finds(spec_store: Path, examples_dir: Path,
+                                                    header_schematron: CompiledSchematron,
+                                                    tmp_path: Path) -> None:
+    """The header's pruned walk (default) against an ISO-skeleton-like walk of every node."""
+    text = (examples_dir / "LDL-SES_2022.01.xml").read_text("utf-8")
+    broken = (text.replace('<realmCode code="FR"/>', "", 1)
+              .replace("<patientRole>", "<patientRole><unknownElement/>", 1)
+              .replace('administrativeGenderCode code="F"', 'administrativeGenderCode code="Q"', 1)
+              .replace("<languageCode code=\"fr-FR\"/>", "<languageCode code=\"xx\"/>", 1))
+    data = broken.encode("utf-8")
+    full = compile_schematron(header_schematron.relative, store=spec_store,
+                              cache_dir=tmp_path, prune=False)
+    pruned_hits = {(h.location, h.message) for h in run_schematron(header_schematron, data)}
+    full_hits = {(h.location, h.message) for h in run_schematron(full, data)}
+    assert len(pruned_hits) >= 3
+    assert pruned_hits == full_hits

@@ -43,7 +43,7 @@ def test_smoke_run_passes_on_the_real_sample(
     spec_store: Path, monkeypatch: pytest.MonkeyPatch, test_mode: None
 ) -> None:
     monkeypatch.setenv("DMPKIT_SPECS", str(spec_store))
-    result = CliRunner().invoke(main, ["demo"])
+    result = CliRunner().invoke(main, ["demo", "--smoke"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[1:] == [
@@ -63,7 +63,7 @@ def test_missing_store_says_how_to_fill_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DMPKIT_SPECS", str(tmp_path))
-    result = CliRunner().invoke(main, ["demo"])
+    result = CliRunner().invoke(main, ["demo", "--smoke"])
     assert result.exit_code == 1
     assert "[1/4] spec store: FAILED" in result.output
     assert "python -m codegen fetch" in result.stderr
@@ -78,7 +78,7 @@ def test_schema_invalid_sample_fails_at_validation(
     value.text = "x" * 257
     store = _store_with_sample(spec_store, tmp_path / "store", etree.tostring(sample))
     monkeypatch.setenv("DMPKIT_SPECS", str(store))
-    result = CliRunner().invoke(main, ["demo"])
+    result = CliRunner().invoke(main, ["demo", "--smoke"])
     assert result.exit_code == 1
     assert "[3/4] round trip of a real ITI-41 request: ok" in result.output
     assert "[4/4] XML schema validation: FAILED" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dmpkit.client import ClientSettings, DmpClient, VihfFactory
 from dmpkit.pki import TestPki
 from dmpkit.pki.store import certificate_pem
+from dmpkit.simulator.records import REPOSITORY_UNIQUE_ID
 from dmpkit.transport import SoapHttpClient, TransportConfig, WireCapture, asgi_transport
 from dmpkit.vihf import AuthentificationMode, InsIdentifier, VihfClaims, VihfSigner
 
@@ -16,7 +17,7 @@ ABSENT = InsIdentifier("292061305501271")
 CLOSED = InsIdentifier("168029912378971")
 DIRECT = VihfClaims(authentification_mode=AuthentificationMode.DIRECTE)
 # XSD only: the schematron layers cost seconds to compile (one test runs them all).
-FAST = ClientSettings(cda_layers=("xsd",))
+FAST = ClientSettings(cda_layers=("xsd",), repository_unique_id=REPOSITORY_UNIQUE_ID)
 
 
 def client_pem(pki: TestPki) -> bytes:

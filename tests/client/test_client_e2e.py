@@ -20,7 +20,6 @@ from dmpkit.client import (
     DmpRegistryError,
     DmpRejectedError,
     DmpRequestError,
-    DocumentRequest,
     FeedDocument,
     PatientRecord,
     PatientSearch,
@@ -28,7 +27,6 @@ from dmpkit.client import (
 from dmpkit.metadata import DocumentEntry
 from dmpkit.metadata import ebrim_map as m
 from dmpkit.simulator.app import HANDLERS
-from dmpkit.simulator.records import REPOSITORY_UNIQUE_ID as SIMULATOR_REPOSITORY
 from dmpkit.vihf import AuthentificationMode, InsIdentifier, PurposeOfUse
 from tests.client.helpers import ABSENT, ACTIVE, CLOSED, EMPTY
 
@@ -45,16 +43,6 @@ def needs_handler(transaction_id: str) -> pytest.MarkDecorator:
 
 def cda(**changes: object) -> bytes:
     return N1Builder().build(sample_document(**changes)).xml
-
-
-def request_for(entry: DocumentEntry) -> DocumentRequest:
-    """The retrieve request of a search result.
-
-    The local server does not yet return repositoryUniqueId for documents fed during the
-    session (reported to its author): fall back to its repository id.
-    """
-    return DocumentRequest(entry.unique_id or "",
-                           entry.repository_unique_id or SIMULATOR_REPOSITORY)
 
 
 def current(dmp: DmpClient, unique_id: str) -> DocumentEntry:
@@ -178,7 +166,7 @@ def test_feed_search_retrieve_and_replace(dmp: DmpClient) -> None:
     first = dmp.submit_documents(ACTIVE, [FeedDocument.from_cda(cda())])
     (unique_id,) = first.document_unique_ids
     entry = current(dmp, unique_id)
-    (retrieved,) = dmp.retrieve_documents(ACTIVE, [request_for(entry)])
+    (retrieved,) = dmp.retrieve_documents(ACTIVE, [entry])
     assert retrieved.content == cda()
     second = dmp.submit_documents(ACTIVE, [FeedDocument.from_cda(
         cda(document_id="1.2.250.1.999.1.2024.2"), replaces=entry.entry_uuid)])
@@ -195,7 +183,7 @@ def test_feed_several_documents_in_one_submission(dmp: DmpClient) -> None:
     result = dmp.submit_documents(ACTIVE, documents)
     assert len(result.document_unique_ids) == 2
     entries = [current(dmp, unique_id) for unique_id in result.document_unique_ids]
-    retrieved = dmp.retrieve_documents(ACTIVE, [request_for(e) for e in entries])
+    retrieved = dmp.retrieve_documents(ACTIVE, entries)
     assert sorted(d.unique_id for d in retrieved) == sorted(result.document_unique_ids)
 
 

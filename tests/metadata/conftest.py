@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from metadata_samples import CONTENT, dmp_submission
+from metadata_samples import CONTENTS, dmp_submission
 
 from dmpkit.metadata import XdsMetadata
 
@@ -16,5 +16,5 @@ def conformant() -> XdsMetadata:
 
 @pytest.fixture
 def documents() -> dict[str, bytes]:
-    """The bytes of the conformant submission's document, by DocumentEntry id."""
-    return {"Document01": CONTENT}
+    """The bytes of the conformant submission's documents, by DocumentEntry id."""
+    return dict(CONTENTS)

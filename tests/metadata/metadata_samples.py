@@ -9,10 +9,13 @@ from pathlib import Path
 
 from dmpkit.identifiers import Cwe, Cx, Hd, Xcn, Xon
 from dmpkit.metadata import Author, CodedValue, DocumentEntry, SubmissionSet, XdsMetadata
-from dmpkit.metadata.builder import set_content, submission
+from dmpkit.metadata.builder import add_signature, set_content, submission
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTENT = b"<ClinicalDocument xmlns='urn:hl7-org:v3'/>"
+# Stands for the XAdES of the lot (dmpkit.xades makes the real one; metadata rules see bytes).
+SIGNATURE = b"<ds:Signature xmlns:ds='http://www.w3.org/2000/09/xmldsig#'/>"
+CONTENTS = {"Document01": CONTENT, "Signature01": SIGNATURE}
 INS = Cx("207058575627097", assigning_authority=Hd.iso("1.2.250.1.213.1.4.10"),
          identifier_type_code="NH")
 
@@ -64,4 +67,6 @@ def dmp_submission() -> XdsMetadata:
         authors=[dmp_author()],
         content_type_code=CodedValue("04", "1.2.250.1.213.2.2", "Hospitalisation de jour"),
     )
-    return submission(lot, [entry])
+    metadata = submission(lot, [entry])
+    add_signature(metadata, SIGNATURE, unique_id="1.2.250.1.999.1.3.20240101")
+    return metadata

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +13,7 @@ import pytest
 
 from dmpkit.pki import TestPki, generate_test_pki, write_pki
 from dmpkit.simulator import Simulator, create_app
+from dmpkit.simulator.server import build_server
 from dmpkit.simulator.testing import SimClient, client_cert_pem
 from dmpkit.transport import asgi_transport
 
@@ -44,3 +48,29 @@ def client(simulator: Simulator, sim_pki: TestPki) -> Iterator[SimClient]:
     transport = asgi_transport(simulator, client_cert_pem=client_cert_pem(sim_pki))
     with httpx.Client(transport=transport, base_url=BASE_URL) as http:
         yield SimClient.for_pki(sim_pki, http)
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def https_server(sim_pki_dir: Path, tmp_path: Path) -> Iterator[tuple[str, Simulator]]:
+    """A running server on loopback; yields its base URL and the simulator."""
+    port = free_port()
+    server, simulator = build_server(pki_dir=sim_pki_dir, db_path=tmp_path / "dmp.sqlite",
+                                     port=port)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"https://127.0.0.1:{port}", simulator
+    server.should_exit = True
+    thread.join(timeout=10)
+
+

@@ -6,11 +6,7 @@ TLS extension: the server authenticates the structure from the very certificate 
 
 from __future__ import annotations
 
-import socket
 import ssl
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,32 +14,9 @@ import pytest
 
 from dmpkit.pki import TestPki
 from dmpkit.simulator import Simulator
-from dmpkit.simulator.server import ServerFiles, build_server, server_files
+from dmpkit.simulator.server import ServerFiles, server_files
 from dmpkit.simulator.testing import SimClient, hl7_request
 from tests.simulator.helpers import ACTIVE, body_of, xpath
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def https_server(sim_pki_dir: Path, tmp_path: Path) -> Iterator[tuple[str, Simulator]]:
-    """A running server on loopback; yields its base URL and the simulator."""
-    port = _free_port()
-    server, simulator = build_server(pki_dir=sim_pki_dir, db_path=tmp_path / "dmp.sqlite",
-                                     port=port)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"https://127.0.0.1:{port}", simulator
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def _context(files: ServerFiles, with_client_cert: bool) -> ssl.SSLContext:

@@ -15,7 +15,7 @@ from dmpkit import __version__
 
 # command name -> (module, attribute, one-line help); modules are imported lazily.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "demo": ("dmpkit.cli.demo", "demo", "Run the main job (for now a smoke run)."),
+    "demo": ("dmpkit.cli.demo", "demo", "Walk the vendor's journey on a local SI DMP."),
     "environments": (
         "dmpkit.cli.environments", "environments", "List and check SI DMP environment profiles."
     ),

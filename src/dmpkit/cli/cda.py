@@ -92,19 +92,23 @@ def render(file: Path, output: Path) -> None:
 @click.argument("content", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The CDA file to write.")
+@click.option("--header", "header", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="TOML file with the header inputs (see dmpkit.cda.header_file).")
+@click.option("--sample-header", is_flag=True,
+              help="Use the fictitious sample header of dmpkit.cda.samples instead.")
 @click.option("--media-type", default=None,
               help="Media type of CONTENT (default: from its extension: .pdf, .txt, .rtf, "
                    ".jpg, .tif).")
-@click.option("--title", default=None, help="Document title.")
-@click.option("--sample-header", is_flag=True, required=True,
-              help="Use the fictitious sample header (patient, author...) of dmpkit.cda.samples; "
-                   "real headers are built with the Python API (dmpkit.cda.builder).")
-def make(content: Path, output: Path, media_type: str | None, title: str | None,
-         sample_header: bool) -> None:
-    """Make an N1 CDA embedding CONTENT (PDF or text) with a sample CI-SIS header."""
-    from dmpkit.cda.builder import N1Builder
+@click.option("--title", default=None, help="Document title (overrides the header's).")
+def make(content: Path, output: Path, header: Path | None, sample_header: bool,
+         media_type: str | None, title: str | None) -> None:
+    """Make an N1 CDA document embedding CONTENT (PDF, text...) with a CI-SIS header."""
+    from dmpkit.cda.builder import N1Builder, N1Document
+    from dmpkit.cda.header_file import load_header
     from dmpkit.cda.samples import sample_document
 
+    if (header is None) == (not sample_header):
+        raise click.UsageError("give exactly one of --header FILE.toml and --sample-header")
     by_extension = {".pdf": "application/pdf", ".txt": "text/plain", ".rtf": "text/rtf",
                     ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".tif": "image/tiff",
                     ".tiff": "image/tiff"}
@@ -116,7 +120,11 @@ def make(content: Path, output: Path, media_type: str | None, title: str | None,
     if title:
         changes["title"] = title
     try:
-        result = N1Builder().build(sample_document(**changes))
+        if header is not None:
+            spec = N1Document(**{**load_header(header), **changes})
+        else:
+            spec = sample_document(**changes)
+        result = N1Builder().build(spec)
     except DmpkitError as exc:
         raise click.ClickException(str(exc)) from None
     output.write_bytes(result.xml)

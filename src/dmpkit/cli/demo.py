@@ -1,8 +1,12 @@
 """``dmpkit demo``: the main job, run by ``./scripts/demo``.
 
-For now a smoke run: find the spec store, load the generated bindings, round-trip a real
-IHE message through them and validate the result against its XML schema. Each step prints
-one line; timings are shown except in test mode, so the output is reproducible there.
+The vendor's journey on a local SI DMP started in a temporary folder with a freshly generated
+test PKI (served in-process): existence test, creation, authorisation, feeding a PDF as a CDA
+N1 document, search, retrieve, masking, replacement and deletion (:mod:`dmpkit.cli.journey`).
+``dmpkit demo --smoke`` runs the earlier smoke run instead: find the spec store, load the
+generated bindings, round-trip a real IHE message and validate it against its XML schema; it
+also runs, with a note, when the local server cannot be loaded. Each step prints one line;
+timings are shown except in test mode, so the output is reproducible there.
 """
 
 from __future__ import annotations
@@ -144,10 +148,32 @@ class _SmokeRun:
 
 
 @click.command(name="demo")
-def demo() -> None:
-    """Run the main job (for now a smoke run: spec store, bindings, round trip, validation)."""
-    click.echo(f"dmpkit demo: smoke run (spec store: {_store_label()})")
-    steps = _SmokeRun().steps()
+@click.option("--smoke", is_flag=True,
+              help="Run the smoke run (spec store, bindings, round trip, validation) instead.")
+def demo(smoke: bool) -> None:
+    """Walk the vendor's journey on a local SI DMP (or the smoke run with --smoke)."""
+    if smoke:
+        _smoke()
+        return
+    try:
+        from dmpkit.cli.journey import Journey
+        from dmpkit.local import LocalDmp
+    except ImportError as exc:
+        click.echo(f"dmpkit demo: the local SI DMP cannot be loaded ({exc}); "
+                   "running the smoke run instead")
+        _smoke()
+        return
+    click.echo("dmpkit demo: the vendor's journey on a local SI DMP "
+               "(temporary folder, fresh test PKI, server in-process)")
+    with LocalDmp() as local:
+        journey = Journey(local.client())
+        click.echo(f"  patient: {journey.record.given} {journey.record.birth_family}, "
+                   f"INS {journey.patient.matricule} (test OID {journey.patient.oid})")
+        _run_steps([_Step(s.title, s.run) for s in journey.steps()])
+    click.echo("journey complete")
+
+
+def _run_steps(steps: list[_Step]) -> None:
     for number, step in enumerate(steps, start=1):
         started = time.perf_counter()
         try:
@@ -159,6 +185,11 @@ def demo() -> None:
         milliseconds = (time.perf_counter() - started) * 1000
         elapsed = "" if testmode.is_enabled() else f" ({milliseconds:.0f} ms)"
         click.echo(f"  [{number}/{len(steps)}] {step.title}: ok{elapsed}, {outcome}")
+
+
+def _smoke() -> None:
+    click.echo(f"dmpkit demo: smoke run (spec store: {_store_label()})")
+    _run_steps(_SmokeRun().steps())
     click.echo("smoke run passed")
 
 

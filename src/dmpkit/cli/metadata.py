@@ -29,8 +29,12 @@ def metadata() -> None:
 @click.option("--content-type", default=None,
               help="HTTP Content-Type of an MTOM body saved without its headers.")
 def validate(files: tuple[Path, ...], as_json: bool, content_type: str | None) -> None:
-    """Validate FILE... (SubmitObjectsRequest, ProvideAndRegisterDocumentSetRequest, SOAP
-    envelope or raw MTOM capture). Exit 0 only when no file has an error."""
+    """Validate the XDS metadata of ITI-41/42/57 messages against the DMP rules.
+
+    Each FILE is a SubmitObjectsRequest, a ProvideAndRegisterDocumentSetRequest, either in a
+    SOAP envelope, or a raw MTOM capture. Exit 0 only when no file has an error (1: errors,
+    2: a file is unreadable).
+    """
     failed = False
     unreadable = False
     report: dict[str, object] = {}

@@ -10,6 +10,7 @@ from dmpkit.catalogue import Catalogue
 from dmpkit.cda.validation import ALL_LAYERS
 from dmpkit.client import authorisations, feed, patients, pdq, retrieve, search, update
 from dmpkit.client._core import Plan
+from dmpkit.client.retrieve import DMP_REPOSITORY_ID
 from dmpkit.client.vihf_factory import VihfFactory
 from dmpkit.metadata import CodedValue, DocumentEntry
 from dmpkit.metadata import ebrim_map as m
@@ -34,12 +35,15 @@ class ClientSettings:
         structure_name: the structure's name, in authorInstitution.
         cda_layers: the CDA validation layers run before a feed (all by default; the
             schematron layers cost a few seconds once per process to compile).
+        repository_unique_id: the repository asked for a document given by uniqueId only
+            (the DMP's observed id by default, REFERENCE §3.2).
     """
 
     source_id: str = "1.2.250.1.213.4.1.9.999"
     content_type_code: CodedValue = field(default_factory=_default_content_type)
     structure_name: str = ""
     cda_layers: tuple[str, ...] = ALL_LAYERS
+    repository_unique_id: str = DMP_REPOSITORY_ID
 
 
 class Plans:
@@ -134,7 +138,8 @@ class Plans:
                            requests: Sequence[retrieve.DocumentRequest | DocumentEntry | str],
                            access_mode: PurposeOfUse | None
                            ) -> Plan[list[retrieve.RetrievedDocument]]:
-        wanted = [retrieve.DocumentRequest.of(r) for r in requests]
+        wanted = [retrieve.DocumentRequest.of(r, self.settings.repository_unique_id)
+                  for r in requests]
         return retrieve.retrieve_documents(self.catalogue, patient, wanted, access_mode)
 
     def change_confidentiality(self, patient: InsIdentifier, entry: DocumentEntry,

@@ -36,14 +36,19 @@ class DocumentRequest:
     home_community_id: str | None = None
 
     @classmethod
-    def of(cls, document: DocumentRequest | DocumentEntry | str) -> DocumentRequest:
-        """The request for a search result entry, a uniqueId string, or itself."""
+    def of(cls, document: DocumentRequest | DocumentEntry | str,
+           repository: str = DMP_REPOSITORY_ID) -> DocumentRequest:
+        """The request for a search result entry, a uniqueId string, or itself.
+
+        Args:
+            document: what to retrieve.
+            repository: the repository when the entry does not name one.
+        """
         if isinstance(document, DocumentRequest):
             return document
         if isinstance(document, str):
-            return cls(document)
-        return cls(document.unique_id or "",
-                   document.repository_unique_id or DMP_REPOSITORY_ID,
+            return cls(document, repository)
+        return cls(document.unique_id or "", document.repository_unique_id or repository,
                    document.home_community_id)
 
 

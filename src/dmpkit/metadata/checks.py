@@ -437,6 +437,22 @@ def _update_status(rule: Rule, ctx: Context) -> Iterator[Finding]:
                                f"a status of {value_set.name}: " + ", ".join(codes))
 
 
+def _signed_submission(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    ss = ctx.metadata.submission_set
+    if ctx.documents is None or ss is None:
+        return  # only an ITI-41 (TD2.x feed) must carry the lot signature
+    signature_format = str(rule.params["format_code"])
+    signatures = {d.entry_uuid for d in ctx.metadata.documents
+                  if d.format_code is not None and d.format_code.code == signature_format}
+    signed = any(_is(a.association_type, m.SIGNS) and a.source in signatures
+                 and a.target == ss.entry_uuid for a in ctx.metadata.associations)
+    if not signed:
+        found = ", ".join(sorted(signatures)) or "no signature entry"
+        yield _finding(rule, ctx.at(m.location("SubmissionSet", ss.entry_uuid)), found,
+                       f"a DocumentEntry with formatCode {signature_format} and a signs "
+                       f"association from it to {ss.entry_uuid}")
+
+
 def _document_present(rule: Rule, ctx: Context) -> Iterator[Finding]:
     if ctx.documents is None:
         return
@@ -491,6 +507,7 @@ CHECKS: dict[str, Check] = {
     "association_resolves": _association_resolves,
     "rplc_target": _rplc_target,
     "update_status": _update_status,
+    "signed_submission": _signed_submission,
     "document_present": _document_present,
     "document_metadata_present": _document_metadata_present,
     "decodable": _decodable,

@@ -181,6 +181,7 @@ class Simulator:
         ctx: RequestContext | None = None
         try:
             envelope = self._envelope(content_type, body)
+            multipart = mtom.is_multipart(content_type)
             action = envelope.addressing.action if envelope.addressing else ""
             candidates = [t for t in self.catalogue.by_action(service, action) if t.supported]
             if not candidates:
@@ -190,6 +191,9 @@ class Simulator:
             transaction = self._pre_select(candidates, payload)
             caller = self.identity.caller(envelope, tls, transaction)
             transaction = self._post_select(candidates, transaction, payload, caller)
+            if transaction.mtom_request.value == "required" and not multipart:
+                raise DmpRefusalError("transport.mtom_required",
+                                      f"{transaction.id} doit être envoyé en MTOM/XOP")
             if transaction.request_root and payload.tag != transaction.request_root:
                 raise DmpRefusalError("soap.body_invalid",
                                  f"élément {payload.tag} reçu, {transaction.request_root} attendu")

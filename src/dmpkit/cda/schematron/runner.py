@@ -96,17 +96,15 @@ def _saxon() -> Any:
         # Stylesheets and documents may open local files only: no http(s), no jar:, no ftp.
         processor.set_configuration_property("http://saxon.sf.net/feature/allowedProtocols",
                                              "file")
-        # SaxonC 13.1 hits "Bad parent pointer" on some CI-SIS rules when optimising.
-        if os.environ.get("T10_OPT0"):
-            processor.set_configuration_property("http://saxon.sf.net/feature/optimizationLevel",
-                                             "0")
+        # Default optimisation: the "Bad parent pointer" SaxonC 13.1 error the spec README
+        # reports with the ISO skeleton output does not occur with this compiler's output.
         _processor = processor
     return _processor
 
 
-def _key(main: Path, store: Path) -> str:
+def _key(main: Path, store: Path, prune: bool) -> str:
     digest = hashlib.sha256()
-    digest.update(COMPILER_VERSION.encode())
+    digest.update(f"{COMPILER_VERSION} prune={prune}".encode())
     digest.update(str(main.resolve()).encode())
     digest.update(str(store.resolve()).encode())
     digest.update(main.read_bytes())
@@ -128,13 +126,14 @@ def _dependencies_unchanged(xslt_path: Path, store: Path) -> bool:
 
 
 def compile_schematron(relative: str, *, store: Path | None = None,
-                       cache_dir: Path | None = None) -> CompiledSchematron:
+                       cache_dir: Path | None = None, prune: bool = True) -> CompiledSchematron:
     """Make sure a schematron of the store is compiled (on disk and in Saxon).
 
     Args:
         relative: the ``.sch`` path, relative to the spec store.
         store: the spec store (default :func:`dmpkit.specstore.spec_store_dir`).
         cache_dir: where XSLT files are kept (default :func:`schematron_cache_dir`).
+        prune: see :func:`dmpkit.cda.schematron.xslt.to_xslt` (False: walk every element).
 
     Raises:
         SchematronError: a subclass saying why it cannot be compiled (missing include,
@@ -144,7 +143,7 @@ def compile_schematron(relative: str, *, store: Path | None = None,
     main = base / relative
     if not main.is_file():
         raise SchematronError(f"schematron {relative} is not in the spec store {base}")
-    key = _key(main, base)
+    key = _key(main, base, prune)
     folder = cache_dir if cache_dir is not None else schematron_cache_dir()
     xslt_path = folder / f"{key}.xsl"
     with _lock:
@@ -153,7 +152,7 @@ def compile_schematron(relative: str, *, store: Path | None = None,
         if not (xslt_path.is_file() and _dependencies_unchanged(xslt_path, base)):
             started = time.perf_counter()
             expanded = expand(main, base)
-            text = to_xslt(expanded, base)
+            text = to_xslt(expanded, base, prune=prune)
             inputs = json.dumps(dict(expanded.inputs), sort_keys=True)
             text = text.replace("<xsl:output ", f"<!-- dmpkit-inputs: {inputs} -->\n"
                                 "<xsl:output ", 1)
