@@ -26,7 +26,7 @@ def _run_browser_test(
         """
     )
     monkeypatch.setenv("PATH", path)
-    return pytester.runpytest("-rs", "-p", "no:cacheprovider")
+    return pytester.runpytest("-rs", "-p", "no:cacheprovider", "-p", "no:asyncio")
 
 
 def test_browser_test_is_skipped_without_chromium(

@@ -10,6 +10,7 @@ import importlib
 import pkgutil
 import re
 import stat
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,11 @@ def test_every_notebook_is_in_the_site_nav_and_the_folder_readme(notebook: Path)
 def test_every_notebook_starts_in_test_mode_and_stores_machine_free_outputs(
     notebook: Path,
 ) -> None:
-    content = nbformat.read(notebook, as_version=4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        content = nbformat.read(str(notebook), as_version=4)
+    problems = sorted({str(warning.message).split(".")[0] for warning in caught})
+    assert not problems, f"re-save the notebook with current nbformat: {problems}"
     code_cells = [cell for cell in content.cells if cell.cell_type == "code"]
     assert code_cells, "a notebook without code is a page: put it in site/docs"
     assert "testmode.enable(" in code_cells[0].source

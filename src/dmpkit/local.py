@@ -8,6 +8,7 @@ never import each other.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from dataclasses import replace
@@ -35,7 +36,7 @@ from dmpkit.transport import (
 )
 from dmpkit.vihf import AuthentificationMode, InsIdentifier, VihfClaims, VihfSigner
 
-__all__ = ["DR_JEANNE", "LOCAL_BASE_URL", "LocalDmp", "n1_document"]
+__all__ = ["DR_JEANNE", "LOCAL_BASE_URL", "LocalDmp", "n1_document", "wire"]
 
 LOCAL_BASE_URL = "https://localhost"
 # Seed professional 899900077985 (specs/dmp/seed.toml), authenticated with her CPS card.
@@ -176,3 +177,36 @@ def n1_document(
         replaces=cda_in.ReplacedDocument(replaces) if replaces else None,
     )
     return N1Builder().build(spec).xml
+
+
+_SECURITY = re.compile(r"(?s)<wsse:Security\b.*?</wsse:Security>")
+
+
+def wire(capture: WireCapture, *, last: int = 1, response: bool = True,
+         security: bool = False) -> str:
+    """The last exchanges of a capture as they went on the wire, without timings.
+
+    Args:
+        capture: the capture given to the clients.
+        last: how many exchanges to show, oldest first.
+        response: show the answers too (False: the requests only).
+        security: show the ``wsse:Security`` header (the signed VIHF) in full; by default it is
+            replaced by a one-line note, the VIHF being shown on its own in notebook 02.
+    """
+    def body(text: str) -> str:
+        if security:
+            return text
+        return _SECURITY.sub("<wsse:Security><!-- the signed VIHF (saml:Assertion) --></"
+                             "wsse:Security>", text)
+
+    blocks = []
+    for exchange in capture.exchanges[-last:]:
+        lines = [f">>> {exchange.method} {exchange.url}",
+                 f"Content-Type: {exchange.request_headers.get('content-type', '')}", "",
+                 body(exchange.request_body)]
+        if response:
+            lines += ["", f"<<< {exchange.status_code}",
+                      f"Content-Type: {exchange.response_headers.get('content-type', '')}", "",
+                      body(exchange.response_body)]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

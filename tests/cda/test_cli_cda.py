@@ -51,11 +51,21 @@ def test_validate_prints_layer_rule_location_and_fails(
 
 def test_validate_not_run_layer_is_no_pass(examples_dir: Path,
                                            header_schematron: CompiledSchematron) -> None:
-    result = CliRunner().invoke(main, ["cda", "validate", "--layer", "document-type",
-                                       str(examples_dir / "CNAM-HR_2021.01.xml")])
+    result = CliRunner().invoke(main, [
+        "cda", "validate", "--layer", "document-type", "--schematron",
+        "schematron-cisis/schematrons/CI-SIS_BIO-CR-BIO_2023.01.sch",
+        str(examples_dir / "BIO-CR-BIO_2024.01_TSH_1.xml")])
     assert result.exit_code == 1
     assert "layer document-type: not run" in result.output
     assert "upstream defect" in result.output
+
+
+def test_validate_prints_notes_of_handled_defects(examples_dir: Path,
+                                                  header_schematron: CompiledSchematron) -> None:
+    result = CliRunner().invoke(main, ["cda", "validate", "--layer", "document-type",
+                                       str(examples_dir / "CNAM-HR_2021.01.xml")])
+    assert result.exit_code == 0, result.output
+    assert "note: upstream defect handled" in result.output
 
 
 def test_make_from_a_header_file(tmp_path: Path, header_schematron: CompiledSchematron) -> None:

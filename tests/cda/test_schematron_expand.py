@@ -56,10 +56,21 @@ def test_include_with_a_raw_space_in_its_name_resolves(spec_store: Path) -> None
 
 
 def test_missing_include_is_reported_with_the_file(spec_store: Path) -> None:
-    main = spec_store / SCHEMATRON_ROOT / "CI-SIS_CNAM-HR_2021.01.sch"
+    main = spec_store / SCHEMATRON_ROOT / "CI-SIS_BIO-CR-BIO_2023.01.sch"
     with pytest.raises(SchematronIncludeError) as caught:
         expand(main, spec_store)
-    assert caught.value.missing.endswith("S_CommentaireNonCodee-CISIS.sch")
+    assert caught.value.missing.endswith("BIO-CR-BIO_2023.01/Entete/Entete_CR-BIO.sch")
+
+
+@pytest.mark.parametrize(("schematron", "found"), [
+    ("CI-SIS_CNAM-HR_2021.01.sch", "CNAM-HR_2021.01/sections/S_CommentaireNonCodee-CISIS.sch"),
+    ("CI-SIS_CSE-CS8_2024.01.sch", "CSE-CS8_2024.01/JDV_rechAgHbS-CISIS.sch"),
+])
+def test_include_differing_in_case_resolves_with_a_note(spec_store: Path, schematron: str,
+                                                        found: str) -> None:
+    expanded = expand(spec_store / SCHEMATRON_ROOT / schematron, spec_store)
+    assert any(found in note and "case differs" in note for note in expanded.notes)
+    assert any(name.endswith(found) for name, _ in expanded.inputs)
 
 
 def _schema(body: str) -> str:
@@ -79,7 +90,9 @@ def test_include_outside_the_store_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("test", [
     "doc('/etc/passwd')", "doc('http://example.org/x.xml')", "doc('../../outside.xml')",
-    "unparsed-text('a.txt')", "doc(concat('a', '.xml'))",
+    "unparsed-text('a.txt')", "doc(concat('a', '.xml'))", "document(@href)",
+    "saxon:eval('1')", "Q{http://expath.org/ns/file}read-text('/etc/passwd')",
+    "Q{http://www.w3.org/2005/xpath-functions}doc('/etc/passwd')",
 ])
 def test_resource_reads_outside_the_store_are_refused(tmp_path: Path, test: str) -> None:
     store = tmp_path / "store"
@@ -101,3 +114,13 @@ def test_value_set_read_inside_the_store_is_allowed(tmp_path: Path) -> None:
         '<assert test="document($jdv)//code">m</assert></rule></pattern>'), encoding="utf-8")
     text = to_xslt(expand(main, store), store)
     assert 'xml:base="' + main.resolve().as_uri() + '"' in text
+
+
+def test_value_set_path_differing_in_case_is_corrected_in_the_xslt(spec_store: Path) -> None:
+    main = spec_store / SCHEMATRON_ROOT / "CI-SIS_CSE-CS8_2022.01.sch"
+    expanded = expand(main, spec_store)
+    text = to_xslt(expanded, spec_store)
+    assert "select=\"'../jeuxDeValeurs/JDV_HL7_condition_ver_status_CISIS.xml'\"" in text
+    assert "select=\"'../jeuxDeValeurs/JDV_HL7_Condition_ver_status" not in text
+    assert any("JDV_HL7_Condition_ver_status_CISIS.xml" in n and "case differs" in n
+               for n in expanded.notes)

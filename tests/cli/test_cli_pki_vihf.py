@@ -21,9 +21,10 @@ def _test_mode(spec_store: Path, pytestconfig: pytest.Config,
     assert pytestconfig.cache is not None
     monkeypatch.setenv("DMPKIT_SPECS", str(spec_store))
     monkeypatch.setenv("DMPKIT_TEST_KEY_CACHE", str(pytestconfig.cache.mkdir("dmpkit-test-keys")))
+    saved = testmode._state  # restored exactly: other suites may run in env test mode
     testmode.enable(seed=1)
     yield
-    testmode.disable()
+    testmode._state = saved
 
 
 @pytest.fixture

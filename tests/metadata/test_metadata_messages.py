@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from lxml import etree
-from metadata_samples import CONTENT, dmp_submission
+from metadata_samples import CONTENT, CONTENTS, dmp_submission
 
 from dmpkit import testmode
 from dmpkit.cli import main
@@ -29,7 +29,7 @@ def _envelope(payload: etree._Element) -> etree._Element:
 def _mtom_capture(with_headers: bool) -> tuple[bytes, str]:
     testmode.enable(seed=3)
     try:
-        envelope = _envelope(to_provide_and_register(dmp_submission(), {"Document01": CONTENT}))
+        envelope = _envelope(to_provide_and_register(dmp_submission(), CONTENTS))
         message = encode_envelope(envelope, action=ITI41_ACTION)
     finally:
         testmode.disable()
@@ -49,9 +49,9 @@ def test_bare_submit_objects_request_is_a_submission_without_documents() -> None
 
 def test_soap_provide_and_register_carries_the_documents() -> None:
     data = etree.tostring(_envelope(to_provide_and_register(dmp_submission(),
-                                                            {"Document01": CONTENT})))
+                                                            CONTENTS)))
     message = read_message(data)
-    assert message.documents == {"Document01": CONTENT}
+    assert message.documents == CONTENTS
     assert message.prefix.startswith("/soap:Envelope/soap:Body/xdsb:ProvideAndRegister")
     assert validate_message(data) == []
 
@@ -60,7 +60,7 @@ def test_soap_provide_and_register_carries_the_documents() -> None:
 def test_raw_mtom_capture_is_read_and_hash_checked(with_headers: bool) -> None:
     data, _ = _mtom_capture(with_headers)
     message = read_message(data)
-    assert message.documents == {"Document01": CONTENT}
+    assert message.documents == CONTENTS
     assert validate_message(data) == []
     broken = data.replace(CONTENT, CONTENT.replace(b"v3", b"v4"))
     assert [f.rule_id for f in validate_message(broken)] == ["DMP-DE-HASH-MATCHES"]
@@ -68,7 +68,7 @@ def test_raw_mtom_capture_is_read_and_hash_checked(with_headers: bool) -> None:
 
 def test_mtom_body_with_explicit_content_type() -> None:
     data, content_type = _mtom_capture(with_headers=False)
-    assert read_message(data, content_type).documents == {"Document01": CONTENT}
+    assert read_message(data, content_type).documents == CONTENTS
 
 
 def test_not_a_message_is_a_typed_error() -> None:
@@ -81,7 +81,7 @@ def test_not_a_message_is_a_typed_error() -> None:
 def test_cli_exit_codes_and_json(tmp_path: Path, spec_store: Path) -> None:
     good = tmp_path / "good.xml"
     good.write_bytes(etree.tostring(_envelope(to_provide_and_register(
-        dmp_submission(), {"Document01": CONTENT}))))
+        dmp_submission(), CONTENTS))))
     runner = CliRunner()
     ok = runner.invoke(main, ["metadata", "validate", str(good)])
     assert ok.exit_code == 0, ok.output

@@ -163,6 +163,7 @@ SPECIFIC: dict[str, Mutation] = {
         "Update01", m.UPDATE_AVAILABILITY_STATUS, "SubmissionSet01",
         "urn:uuid:0b9e1b36-3a0a-4cf3-8f5c-4b1c2c9a6f11", original_status=m.APPROVED,
         new_status="urn:oasis:names:tc:ebxml-regrep:StatusType:Removed")),
+    "DMP-SUBMISSION-SIGNED": lambda meta, docs: meta.associations.pop() and None,
     "XDS-DOCUMENT-PRESENT": lambda meta, docs: docs.clear(),
     "XDS-DOCUMENT-METADATA-PRESENT": lambda meta, docs: docs.update({"Document09": b"x"}),
     "XDS-METADATA-DECODABLE": _role_with_four_components,
@@ -290,3 +291,18 @@ def test_iti57_delete_is_conformant() -> None:
     assert validate(meta) == []
     decoded = decode(encode(meta))
     assert decoded.metadata == meta and validate(decoded.metadata) == []
+
+
+def test_replacement_built_with_the_builder_is_conformant(documents: dict[str, bytes]) -> None:
+    from dmpkit.metadata.builder import replace
+
+    meta = dmp_submission()
+    replace(meta, meta.documents[0], "urn:uuid:0b9e1b36-3a0a-4cf3-8f5c-4b1c2c9a6f11")
+    assert validate(meta, documents=documents) == []
+
+
+def test_add_signature_needs_a_set_and_a_document() -> None:
+    from dmpkit.metadata.builder import add_signature
+
+    with pytest.raises(ValueError):
+        add_signature(XdsMetadata(), b"x", unique_id="1.2.3")

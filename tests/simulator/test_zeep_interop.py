@@ -10,6 +10,7 @@ answer; and it sends no MTOM, so the simulator refuses its ITI-41 as the DMP req
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,18 +45,42 @@ class LocalSchemaTransport(Transport):  # type: ignore[misc]
         return bytes(super().load(url))
 
 
-@pytest.fixture
-def zeep_session(https_server: tuple[str, Simulator], sim_pki_dir: Path
-                 ) -> Iterator[tuple[str, requests.Session]]:
-    """A requests session presenting the ORG AUTH_CLI certificate to the running server."""
-    base_url, _ = https_server
+@dataclass
+class ZeepClients:
+    """zeep clients of the registry and repository WSDLs, built once (parsing is slow)."""
+
+    registry: zeep.Client
+    repository: zeep.Client
+    session: requests.Session
+
+
+@pytest.fixture(scope="module")
+def zeep_clients(sim_pki_dir: Path, spec_store: Path) -> Iterator[ZeepClients]:
+    """The clients, their session presenting the ORG AUTH_CLI certificate."""
     files = server_files(sim_pki_dir)
     session = requests.Session()
     session.trust_env = False  # REQUESTS_CA_BUNDLE would override verify otherwise
     session.cert = (str(files.client_certificate), str(files.client_key))
     session.verify = str(files.client_ca)
-    yield base_url, session
+    transport = LocalSchemaTransport(spec_store, session)
+    wsdl = spec_store / "ihe-iti" / "wsdl"
+    settings = zeep.Settings(strict=False)  # see the module docstring
+    yield ZeepClients(
+        zeep.Client(str(wsdl / "XDS.b_DocumentRegistry.wsdl"), settings=settings,
+                    transport=transport),
+        zeep.Client(str(wsdl / "XDS.b_DocumentRepository.wsdl"), settings=settings,
+                    transport=transport),
+        session)
     session.close()
+
+
+@pytest.fixture
+def clients(zeep_clients: ZeepClients, https_server: tuple[str, Simulator]
+            ) -> Iterator[ZeepClients]:
+    """The clients; their keep-alive connections closed before the server stops."""
+    del https_server  # only its order matters: this fixture is torn down first
+    yield zeep_clients
+    zeep_clients.session.close()
 
 
 def _security(pki: TestPki) -> etree._Element:
@@ -66,11 +91,8 @@ def _security(pki: TestPki) -> etree._Element:
     return security
 
 
-def _service(spec_store: Path, session: requests.Session, wsdl: str, binding: str,
-             address: str, raw: bool) -> Any:
-    settings = zeep.Settings(strict=False, raw_response=raw)
-    client = zeep.Client(str(spec_store / "ihe-iti" / "wsdl" / wsdl), settings=settings,
-                         transport=LocalSchemaTransport(spec_store, session))
+def _service(client: zeep.Client, binding: str, base_url: str, service: str) -> Any:
+    address = f"{base_url}/si-dmp-server/v2/services/{service}"
     return client.create_service(f"{{urn:ihe:iti:xds-b:2007}}{binding}", address)
 
 
@@ -85,22 +107,22 @@ def _query(service: Any, pki: TestPki) -> Any:
         _soapheaders=[_security(pki)])
 
 
-def test_zeep_iti18_and_iti43(zeep_session: tuple[str, requests.Session], spec_store: Path,
+@pytest.mark.slow
+def test_zeep_iti18_and_iti43(clients: ZeepClients, https_server: tuple[str, Simulator],
                               sim_pki: TestPki) -> None:
-    base_url, session = zeep_session
-    registry = f"{base_url}/si-dmp-server/v2/services/registry"
-    typed = _query(_service(spec_store, session, "XDS.b_DocumentRegistry.wsdl",
-                            "DocumentRegistry_Binding_Soap12", registry, False), sim_pki)
+    base_url, _ = https_server
+    registry = _service(clients.registry, "DocumentRegistry_Binding_Soap12", base_url,
+                        "registry")
+    typed = _query(registry, sim_pki)
     assert typed.status == "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"
-    raw = _query(_service(spec_store, session, "XDS.b_DocumentRegistry.wsdl",
-                          "DocumentRegistry_Binding_Soap12", registry, True), sim_pki)
+    with clients.registry.settings(raw_response=True):
+        raw = _query(registry, sim_pki)
     answer = parse_xml(raw.content)
     unique_ids = xpath(answer, "//rim:ExternalIdentifier[@identificationScheme="
                                "'urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab']/@value")
     assert unique_ids, "FindDocuments returned no document"
-    repository = _service(spec_store, session, "XDS.b_DocumentRepository.wsdl",
-                          "DocumentRepository_Binding",
-                          f"{base_url}/si-dmp-server/v2/services/repository", False)
+    repository = _service(clients.repository, "DocumentRepository_Binding", base_url,
+                          "repository")
     result = repository.DocumentRepository_RetrieveDocumentSet(
         DocumentRequest=[{"RepositoryUniqueId": "1.2.250.1.213.1.1.1.1",
                           "DocumentUniqueId": unique_ids[0]}],
@@ -110,15 +132,17 @@ def test_zeep_iti18_and_iti43(zeep_session: tuple[str, requests.Session], spec_s
     assert b"Document de test dmpkit" in result.DocumentResponse[0].Document
 
 
-def test_zeep_iti41_without_mtom_is_refused(zeep_session: tuple[str, requests.Session],
-                                            spec_store: Path, sim_pki: TestPki) -> None:
-    base_url, session = zeep_session
-    repository = _service(spec_store, session, "XDS.b_DocumentRepository.wsdl",
-                          "DocumentRepository_Binding",
-                          f"{base_url}/si-dmp-server/v2/services/repository", True)
-    raw = repository["DocumentRepository_ProvideAndRegisterDocumentSet-b"](
-        SubmitObjectsRequest={"RegistryObjectList": {}},
-        Document=[{"id": "Document01", "_value_1": b"x"}],
-        _soapheaders=[_security(sim_pki)])
+@pytest.mark.slow
+def test_zeep_iti41_without_mtom_is_refused(clients: ZeepClients,
+                                            https_server: tuple[str, Simulator],
+                                            sim_pki: TestPki) -> None:
+    base_url, _ = https_server
+    repository = _service(clients.repository, "DocumentRepository_Binding", base_url,
+                          "repository")
+    with clients.repository.settings(raw_response=True):
+        raw = repository["DocumentRepository_ProvideAndRegisterDocumentSet-b"](
+            SubmitObjectsRequest={"RegistryObjectList": {}},
+            Document=[{"id": "Document01", "_value_1": b"x"}],
+            _soapheaders=[_security(sim_pki)])
     assert raw.status_code == 500
     assert b"DMPKIT_MtomRequired" in raw.content

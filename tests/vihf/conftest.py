@@ -22,11 +22,12 @@ def pki(pytestconfig: pytest.Config) -> TestPki:
     with pytest.MonkeyPatch.context() as patch:
         assert pytestconfig.cache is not None
         patch.setenv("DMPKIT_TEST_KEY_CACHE", str(pytestconfig.cache.mkdir("dmpkit-test-keys")))
+        saved = testmode._state  # restored exactly: other suites may run in env test mode
         testmode.enable(seed=1, at=CLOCK)
         try:
             return generate_test_pki(deterministic=True)
         finally:
-            testmode.disable()
+            testmode._state = saved
 
 
 @pytest.fixture
@@ -38,6 +39,7 @@ def trust(pki: TestPki) -> TrustStore:
 @pytest.fixture(autouse=True)
 def _test_clock_and_specs(spec_store: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("DMPKIT_SPECS", str(spec_store))
+    saved = testmode._state  # restored exactly: other suites may run in env test mode
     testmode.enable(seed=1, at=CLOCK)
     yield
-    testmode.disable()
+    testmode._state = saved

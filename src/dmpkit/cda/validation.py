@@ -75,6 +75,7 @@ class LayerResult:
         seconds: wall time of the layer, compilation included.
         compile_seconds: time spent compiling the schematron in this call (cold start).
         reason: why the layer did not run or does not apply.
+        notes: upstream defects worked around to run the layer (say how each was handled).
     """
 
     layer: str
@@ -84,12 +85,14 @@ class LayerResult:
     seconds: float = 0.0
     compile_seconds: float = 0.0
     reason: str = ""
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The layer as JSON-able data, each finding tagged with the layer."""
         return {
             "layer": self.layer, "status": self.status.value, "source": self.source,
-            "reason": self.reason, "seconds": round(self.seconds, 4),
+            "reason": self.reason, "notes": list(self.notes),
+            "seconds": round(self.seconds, 4),
             "compile_seconds": round(self.compile_seconds, 4),
             "findings": [{"layer": self.layer, **f.to_dict()} for f in self.findings],
         }
@@ -192,22 +195,30 @@ def _schematron_finding(hit: SchematronHit, root: etree._Element) -> Finding:
     )
 
 
-def _run_one(relative: str, data: bytes, root: etree._Element,
-             store: Path | None) -> tuple[LayerStatus, list[Finding], float, str]:
-    """Compile and run one schematron: (status, findings, compile seconds, reason)."""
+@dataclass(frozen=True, slots=True)
+class _Run:
+    status: LayerStatus
+    findings: tuple[Finding, ...] = ()
+    compile_seconds: float = 0.0
+    reason: str = ""
+    notes: tuple[str, ...] = ()
+
+
+def _run_one(relative: str, data: bytes, root: etree._Element, store: Path | None) -> _Run:
+    """Compile and run one schematron."""
     try:
         compiled = compile_schematron(relative, store=store)
     except SchematronIncludeError as exc:
-        return LayerStatus.NOT_RUN, [], 0.0, f"upstream defect, file missing: {exc.missing}"
+        return _Run(LayerStatus.NOT_RUN, reason=f"upstream defect, file missing: {exc.missing}")
     except SchematronError as exc:
-        return LayerStatus.NOT_RUN, [], 0.0, str(exc)
+        return _Run(LayerStatus.NOT_RUN, reason=str(exc))
     compile_seconds = compiled.seconds_to_xslt + compiled.seconds_saxon_compile
     try:
         hits = run_schematron(compiled, data)
     except SchematronRunError as exc:
-        return LayerStatus.NOT_RUN, [], compile_seconds, str(exc)
-    findings = [_schematron_finding(hit, root) for hit in hits]
-    return _status(findings), findings, compile_seconds, ""
+        return _Run(LayerStatus.NOT_RUN, (), compile_seconds, str(exc), compiled.notes)
+    findings = tuple(_schematron_finding(hit, root) for hit in hits)
+    return _Run(_status(list(findings)), findings, compile_seconds, "", compiled.notes)
 
 
 def _schematron_layer(layer: str, candidates: tuple[str, ...], data: bytes,
@@ -217,13 +228,13 @@ def _schematron_layer(layer: str, candidates: tuple[str, ...], data: bytes,
     first_failure: LayerResult | None = None
     reasons: list[str] = []
     for relative in candidates:
-        status, findings, compile_seconds, reason = _run_one(relative, data, root, store)
-        compile_total += compile_seconds
-        if status is LayerStatus.NOT_RUN:
-            reasons.append(f"{relative}: {reason}")
+        run = _run_one(relative, data, root, store)
+        compile_total += run.compile_seconds
+        if run.status is LayerStatus.NOT_RUN:
+            reasons.append(f"{relative}: {run.reason}")
             continue
-        result = LayerResult(layer, status, relative, tuple(findings), 0.0, 0.0)
-        if status is LayerStatus.PASSED:
+        result = LayerResult(layer, run.status, relative, run.findings, notes=run.notes)
+        if run.status is LayerStatus.PASSED:
             first_failure = result
             break
         if first_failure is None:
@@ -233,7 +244,8 @@ def _schematron_layer(layer: str, candidates: tuple[str, ...], data: bytes,
         return LayerResult(layer, LayerStatus.NOT_RUN, candidates[0], (), elapsed,
                            compile_total, "; ".join(reasons))
     return LayerResult(layer, first_failure.status, first_failure.source,
-                       first_failure.findings, elapsed, compile_total, "; ".join(reasons))
+                       first_failure.findings, elapsed, compile_total, "; ".join(reasons),
+                       first_failure.notes)
 
 
 def validate_cda(data: bytes, *, name: str = "document", store: Path | None = None,

@@ -16,6 +16,7 @@ from dmpkit import __version__
 # command name -> (module, attribute, one-line help); modules are imported lazily.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": ("dmpkit.cli.demo", "demo", "Walk the vendor's journey on a local SI DMP."),
+    "feed": ("dmpkit.cli.feed", "feed", "Feed many documents to a DMP, resumably."),
     "environments": (
         "dmpkit.cli.environments", "environments", "List and check SI DMP environment profiles."
     ),

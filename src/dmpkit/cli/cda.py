@@ -29,6 +29,8 @@ def _print_report(report: object) -> None:
         source = f" [{layer.source}]" if layer.source else ""
         click.echo(f"  layer {layer.layer}: {layer.status.value}{source}"
                    f" {layer.seconds:.2f}s{extra}")
+        for note in layer.notes:
+            click.echo(f"    note: {note}")
         for finding in layer.findings:
             click.echo(f"    {finding.severity.value.upper()} layer={layer.layer} "
                        f"rule={finding.rule_id}")

@@ -2,10 +2,10 @@
 
 The journal (JSON lines, append-only, fsync'd) records ``sending`` before a submission and
 ``done`` (or ``failed``) after it, keyed by the SHA-256 of the document. A re-run skips what is
-``done``; a document left ``sending`` by an interruption is looked up on the DMP by uniqueId
-(TD3.1 GetDocuments) before anything is sent, so nothing is ever submitted twice. REFERENCE
-§10.4 asks for fewer than 5 feeding transactions per second per establishment and software,
-and no unchanged re-sends: both are enforced here.
+``done``; a document left ``sending`` (or ``failed``) by an earlier run is looked up on the
+DMP by uniqueId (TD3.1 GetDocuments) before anything is sent, so nothing is submitted twice.
+REFERENCE §10.4 asks for fewer than 5 feeding transactions per second per establishment and
+software, and no unchanged re-sends: both are enforced here.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dmpkit import testmode
 from dmpkit.client._async import AsyncDmpClient
 from dmpkit.client.errors import DmpError
 from dmpkit.client.feed import FeedDocument
+from dmpkit.errors import DmpkitError
 from dmpkit.metadata import ebrim_map as m
 from dmpkit.vihf import InsIdentifier
 
@@ -35,15 +36,24 @@ _LIVE = (m.APPROVED, m.ARCHIVED, m.DEPRECATED)
 
 @dataclass(frozen=True)
 class BulkItem:
-    """One document to feed, named for the journal and the progress display."""
+    """One document to feed, named for the journal and the progress display.
+
+    Attributes:
+        name: how the journal and the progress display name it (the file name).
+        document: the document and its metadata.
+        source: the bytes it was made from (e.g. a PDF wrapped in a CDA), when not the
+            document itself: the journal key must not change when the CDA is rebuilt.
+    """
 
     name: str
     document: FeedDocument
+    source: bytes | None = None
 
     @property
     def key(self) -> str:
-        """The journal key: the SHA-256 of the document bytes."""
-        return hashlib.sha256(self.document.content).hexdigest()
+        """The journal key: the SHA-256 of the source bytes."""
+        data = self.source if self.source is not None else self.document.content
+        return hashlib.sha256(data).hexdigest()
 
 
 @dataclass
@@ -162,9 +172,9 @@ async def feed_many(
         async with gate:
             outcome = "skipped"
             try:
-                if status == "done" or (status == "sending" and await _already_registered(
-                        client, patient, item)):
-                    if status == "sending":
+                if status == "done" or (status in ("sending", "failed")
+                                         and await _already_registered(client, patient, item)):
+                    if status != "done":
                         journal.record(key, item.name, "done", unique_id=item.document.entry
                                        .unique_id or "", found="on the DMP")
                     report.skipped.append(item.name)
@@ -180,9 +190,22 @@ async def feed_many(
                 journal.record(key, item.name, "failed", code=error.code, text=error.text)
                 report.failed[item.name] = f"{error.code}: {error.text}"
                 outcome = "failed"
+            except DmpkitError as error:  # transport: the next run looks the document up first
+                journal.record(key, item.name, "failed", code=type(error).__name__,
+                               text=str(error))
+                report.failed[item.name] = f"{type(error).__name__}: {error}"
+                outcome = "failed"
         if on_done is not None:
             on_done(item, outcome)
 
-    await asyncio.gather(*(one(item) for item in items))
+    tasks = [asyncio.ensure_future(one(item)) for item in items]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        # An unexpected failure (or a cancellation) stops the run: nothing more is sent.
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     report.seconds = time.perf_counter() - started
     return report

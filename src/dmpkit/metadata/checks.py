@@ -481,8 +481,12 @@ def _decodable(rule: Rule, ctx: Context) -> Iterator[Finding]:
         if (problem.carrier, problem.object_id, problem.item) in ctx.claimed:
             continue
         severity = Severity.WARNING if problem.kind == "structure" else None
-        where = m.location(problem.carrier if problem.carrier != "Author" else "DocumentEntry",
-                           problem.object_id, problem.item)
+        carrier = problem.carrier
+        if carrier == "Author":  # the author's object: the submission set or a document
+            ss = ctx.metadata.submission_set
+            carrier = "SubmissionSet" if ss and ss.entry_uuid == problem.object_id \
+                else "DocumentEntry"
+        where = m.location(carrier, problem.object_id, problem.item)
         yield _finding(rule, ctx.at(where), problem.value, problem.message, severity=severity)
 
 

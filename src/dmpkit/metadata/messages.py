@@ -11,6 +11,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -106,10 +107,7 @@ def _documents(request: etree._Element, attachments: dict[str, bytes]) -> dict[s
         identifier = element.get("id", "")
         if include is not None:
             href = include.get("href", "")
-            cid = href.removeprefix("cid:")
-            from urllib.parse import unquote
-
-            content = attachments.get(unquote(cid))
+            content = attachments.get(unquote(href.removeprefix("cid:")))
             if content is None:
                 raise MessageFormatError(f"xdsb:Document {identifier}: xop:Include {href} "
                                          "names no MIME part")

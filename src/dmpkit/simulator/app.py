@@ -23,7 +23,15 @@ from dmpkit.simulator import web
 from dmpkit.simulator.caller import Caller
 from dmpkit.simulator.context import RequestContext
 from dmpkit.simulator.errors import Carrier, DmpRefusalError, ErrorCatalogue, load_error_catalogue
-from dmpkit.simulator.handlers import habilitations, patients, query, repository, update, xds
+from dmpkit.simulator.handlers import (
+    habilitations,
+    patients,
+    patients_specific,
+    query,
+    repository,
+    update,
+    xds,
+)
 from dmpkit.simulator.handlers.hl7 import reason_code
 from dmpkit.simulator.rules.identity import IdentityRules
 from dmpkit.simulator.rules.matrix import AuthorisationMatrix, load_matrix
@@ -57,6 +65,7 @@ Handler = Callable[[RequestContext], etree._Element]
 HANDLERS: dict[str, Handler] = {
     **patients.HANDLERS,
     **habilitations.HANDLERS,
+    **patients_specific.HANDLERS,
     "TD2.1": repository.provide_and_register,
     "TD2.2": repository.provide_and_register,
     "TD3.1": query.registry_stored_query,
@@ -203,7 +212,11 @@ class Simulator:
             key = "hl7.rights_denied" if service is Service.PATIENTS else "rights.denied"
             self.rights.check(transaction.id, caller, medecin_traitant=medecin_traitant, key=key)
             ctx = RequestContext(self, caller, transaction, payload, testmode.now())
-            result = HANDLERS[transaction.id](ctx)
+            handler = HANDLERS.get(transaction.id)
+            if handler is None:
+                raise DmpRefusalError("addressing.action_not_supported",
+                                      f"{transaction.id} n'est pas simulé")
+            result = handler(ctx)
             reply = self._answer(transaction, envelope, result, ctx)
             self._trace(caller, transaction, "OK", ctx.outcome.detail)
             return reply

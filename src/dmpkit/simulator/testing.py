@@ -31,7 +31,7 @@ from dmpkit.metadata import ebrim_map as m
 from dmpkit.namespaces import HL7V3, QUERY, RIM, XDSB
 from dmpkit.pki import TestPki, load_certificates  # noqa: F401 - re-exported for notebooks
 from dmpkit.pki.store import certificate_pem
-from dmpkit.soap import Addressing, build_envelope, serialize
+from dmpkit.soap import Addressing, ParsedEnvelope, build_envelope, parse_response, serialize
 from dmpkit.vihf import InsIdentifier, VihfClaims, VihfSigner
 from dmpkit.xades.sign import sign_submission_set
 
@@ -40,7 +40,10 @@ __all__ = [
     "adhoc_query",
     "client_cert_pem",
     "hl7_request",
+    "patient_list",
+    "pdq_query",
     "provide_and_register",
+    "read_reply",
     "retrieve_request",
     "set_authorization",
     "status_update",
@@ -52,7 +55,8 @@ APPROVED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Approved"
 
 
 def hl7_request(interaction: str, reason: str, ins: str, *, family: str = "",
-                given: str = "", birth: str = "19800101", sex: str = "F") -> etree._Element:
+                given: str = "", birth: str = "19800101", sex: str = "F",
+                structure: str = "1990000010") -> etree._Element:
     """A minimal HL7 v3 request of the patients service carrying ``reason`` (TEST_EXST...)."""
     def h(local: str) -> str:
         return f"{{{HL7V3}}}{local}"
@@ -96,6 +100,10 @@ def hl7_request(interaction: str, reason: str, ins: str, *, family: str = "",
     etree.SubElement(name, h("given")).text = given
     etree.SubElement(person, h("administrativeGenderCode"), code=sex)
     etree.SubElement(person, h("birthTime"), value=birth)
+    organization = etree.SubElement(patient, h("providerOrganization"), classCode="ORG",
+                                    determinerCode="INSTANCE")
+    etree.SubElement(organization, h("id"), root="1.2.250.1.71.4.2.2", extension=structure)
+    etree.SubElement(organization, h("contactParty"), classCode="CON")
     return message
 
 
@@ -107,6 +115,43 @@ def set_authorization(action: str, role_type: str | None = None) -> etree._Eleme
     if role_type:
         etree.SubElement(body, f"{{{ns}}}roleType").text = role_type
     return body
+
+
+def patient_list(start: str, date_type: str = "LASTAUTORIZATION") -> etree._Element:
+    """The TD0.4 body (``startDate`` AAAAMMJJhhmmss, ``dateType``)."""
+    ns = "urn:si-dmp-patients"
+    body = etree.Element(f"{{{ns}}}patientList", nsmap={None: ns})  # type: ignore[dict-item]
+    etree.SubElement(body, f"{{{ns}}}startDate").text = start
+    etree.SubElement(body, f"{{{ns}}}dateType").text = date_type
+    return body
+
+
+def pdq_query(family: str, birth: str | None = None) -> etree._Element:
+    """A TD0.5 PRPA_IN201305UV02 (patient search on name and birth date)."""
+    def h(local: str) -> str:
+        return f"{{{HL7V3}}}{local}"
+
+    message = hl7_request("PRPA_IN201305UV02", "", "")
+    act = message.find(h("controlActProcess"))
+    assert act is not None
+    for child in list(act):
+        act.remove(child)
+    etree.SubElement(act, h("code"), code="PRPA_TE201305UV02", codeSystem="2.16.840.1.113883.1.6")
+    query = etree.SubElement(act, h("queryByParameter"))
+    etree.SubElement(query, h("queryId"), root="1.2.250.1.999.3",
+                     extension=str(testmode.new_uuid()))
+    etree.SubElement(query, h("statusCode"), code="new")
+    etree.SubElement(query, h("responseModalityCode"), code="R")
+    etree.SubElement(query, h("responsePriorityCode"), code="I")
+    parameters = etree.SubElement(query, h("parameterList"))
+    if birth:
+        birth_time = etree.SubElement(parameters, h("livingSubjectBirthTime"))
+        etree.SubElement(birth_time, h("value"), value=birth)
+        etree.SubElement(birth_time, h("semanticsText")).text = "LivingSubject.birthTime"
+    name = etree.SubElement(parameters, h("livingSubjectName"))
+    etree.SubElement(etree.SubElement(name, h("value")), h("family")).text = family
+    etree.SubElement(name, h("semanticsText")).text = "LivingSubject.name"
+    return message
 
 
 def adhoc_query(query_id: str, slots: dict[str, Sequence[str]], *,
@@ -304,6 +349,21 @@ class SimClient:
                                   headers={"content-type": message.content_type})
         return self.http.post(path, content=serialize(envelope), headers={
             "content-type": f'application/soap+xml; charset=UTF-8; action="{action}"'})
+
+
+def read_reply(response: httpx.Response) -> ParsedEnvelope:
+    """The checked envelope of an answer (plain SOAP or MTOM).
+
+    Raises:
+        SoapFaultError: the answer is a SOAP fault.
+        HttpStatusError: the answer is not SOAP.
+    """
+    content_type = response.headers.get("content-type", "")
+    body = response.content
+    if mtom.is_multipart(content_type):
+        decoded = mtom.decode(content_type, body)
+        content_type, body = decoded.root.content_type, decoded.root_xml
+    return parse_response(response.status_code, content_type, body)
 
 
 def client_cert_pem(pki: TestPki) -> bytes:

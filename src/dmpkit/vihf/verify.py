@@ -200,7 +200,9 @@ class VihfVerifier:
         for child in signature:
             if isinstance(child.tag, str) and child.tag not in _ALLOWED_SIGNATURE_CHILDREN:
                 _fail("signature_misplaced", f"unexpected {child.tag} inside ds:Signature")
-        references = signature.findall(f"{{{DS}}}SignedInfo/{{{DS}}}Reference")
+        signed_info = next(signature.iterchildren(f"{{{DS}}}SignedInfo"), None)
+        references = [] if signed_info is None else list(
+            signed_info.iterchildren(f"{{{DS}}}Reference"))
         if len(references) != 1:
             _fail("reference_mismatch", f"expected one Reference, found {len(references)}")
         uri = references[0].get("URI")

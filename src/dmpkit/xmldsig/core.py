@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 _EC = "http://www.w3.org/2001/10/xml-exc-c14n#"
+_INCLUSIVE = f"{{{_EC}}}InclusiveNamespaces"
 _ID_ATTRIBUTES = ("ID", "Id", "id", f"{{{WSU}}}Id")
 _FIND_ID = etree.XPath(
     "//*[@ID=$id or @Id=$id or @id=$id or @wsu:Id=$id]", namespaces={"wsu": WSU}
@@ -50,6 +51,11 @@ Resolver = Callable[[str], etree._Element]
 
 def _ds(name: str) -> str:
     return f"{{{DS}}}{name}"
+
+
+def _first(parent: etree._Element, tag: str) -> etree._Element | None:
+    """The first child named ``tag`` (iterchildren filters in C; find() parses a path)."""
+    return next(parent.iterchildren(tag), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,14 +213,17 @@ class _Detached:
 
 
 def _prefixes(method: etree._Element) -> tuple[str, ...]:
-    prefixes_el = method.find(f"{{{_EC}}}InclusiveNamespaces")
+    prefixes_el = _first(method, _INCLUSIVE)
     prefix_list = prefixes_el.get("PrefixList") if prefixes_el is not None else None
     return tuple((prefix_list or "").split())
 
 
 def _transforms(reference: etree._Element) -> list[tuple[str, tuple[str, ...]]]:
+    transforms = _first(reference, _ds("Transforms"))
+    if transforms is None:
+        return []
     return [(transform.get("Algorithm") or "", _prefixes(transform))
-            for transform in reference.iterfind(f"{_ds('Transforms')}/{_ds('Transform')}")]
+            for transform in transforms.iterchildren(_ds("Transform"))]
 
 
 def _digest_input(
@@ -318,7 +327,7 @@ def _b64(text: str | None, what: str) -> bytes:
 
 
 def _required(parent: etree._Element, name: str) -> etree._Element:
-    found = parent.find(_ds(name))
+    found = _first(parent, _ds(name))
     if found is None:
         raise SignatureError("malformed_signature", f"ds:{name} is missing")
     return found
@@ -359,7 +368,7 @@ def verify_signature(
     canonical = canonicalize(signed_info, c14n_method, _prefixes(c14n_element))
     references: list[ReferenceForensics] = []
     failure: SignatureError | None = None
-    reference_elements = signed_info.findall(_ds("Reference"))
+    reference_elements = list(signed_info.iterchildren(_ds("Reference")))
     if not reference_elements:
         failure = SignatureError("malformed_signature", "SignedInfo has no Reference")
     for reference in reference_elements:

@@ -30,7 +30,13 @@ from dmpkit.cda.schematron.errors import (
 )
 from dmpkit.xmlparse import parse_xml_file
 
-__all__ = ["SCH", "SOURCE_ATTRIBUTE", "ExpandedSchematron", "expand"]
+__all__ = [
+    "SCH",
+    "SOURCE_ATTRIBUTE",
+    "ExpandedSchematron",
+    "expand",
+    "resolve_case_insensitively",
+]
 
 SCH = "http://purl.oclc.org/dsdl/schematron"
 # Marks the root of each included fragment with its store-relative file, for findings.
@@ -50,6 +56,7 @@ class ExpandedSchematron:
         phase: the phase applied (``None`` when every pattern is active).
         abstract_rules: the abstract rules by id, taken out of the tree; each ``extends``
             left in a rule names one of them.
+        notes: upstream defects worked around while reading (e.g. include case mismatches).
     """
 
     path: Path
@@ -57,13 +64,37 @@ class ExpandedSchematron:
     inputs: tuple[tuple[str, str], ...]
     phase: str | None
     abstract_rules: dict[str, etree._Element]
+    notes: list[str]
 
 
 def _relative(path: Path, store: Path) -> str:
     return path.relative_to(store).as_posix()
 
 
-def _resolve_href(href: str, referrer: Path, store: Path) -> Path:
+def resolve_case_insensitively(path: Path, store: Path) -> Path | None:
+    """The one file of the store whose path matches ``path`` ignoring case, if any.
+
+    The ANS tester runs on Windows, whose file system ignores case: several CI-SIS includes
+    and value-set paths differ in case from the files they name (``Sections`` vs
+    ``sections``), and resolve there.
+    """
+    relative = path.resolve().relative_to(store)
+    current = store
+    for part in relative.parts:
+        exact = current / part
+        if exact.exists():
+            current = exact
+            continue
+        if not current.is_dir():
+            return None
+        matches = [c for c in current.iterdir() if c.name.casefold() == part.casefold()]
+        if len(matches) != 1:
+            return None
+        current = matches[0]
+    return current if current.is_file() else None
+
+
+def _resolve_href(href: str, referrer: Path, store: Path, notes: list[str]) -> Path:
     candidates = [referrer.parent / href]
     if "%" in href:
         candidates.append(referrer.parent / unquote(href))
@@ -75,6 +106,13 @@ def _resolve_href(href: str, referrer: Path, store: Path) -> Path:
             )
         if resolved.is_file():
             return resolved
+    for candidate in candidates:
+        found = resolve_case_insensitively(candidate, store)
+        if found is not None:
+            notes.append(f"upstream defect handled: {_relative(referrer, store)} includes "
+                         f"{href!r}, found as {_relative(found, store)} (case differs; the "
+                         "ANS tester's Windows file system ignores case)")
+            return found
     missing = _relative(candidates[0].resolve(), store)
     raise SchematronIncludeError(
         f"{_relative(referrer, store)} includes {href!r}, absent from the spec store ({missing})",
@@ -88,6 +126,7 @@ class _Reader:
     def __init__(self, store: Path) -> None:
         self.store = store
         self.inputs: dict[str, str] = {}
+        self.notes: list[str] = []
 
     def load(self, path: Path, depth: int = 0) -> etree._Element:
         if depth > 32:
@@ -100,7 +139,7 @@ class _Reader:
             href = include.get("href")
             if not href:
                 raise SchematronSyntaxError(f"sch:include without href in {path.name}")
-            target = self.load(_resolve_href(href, path, self.store), depth + 1)
+            target = self.load(_resolve_href(href, path, self.store, self.notes), depth + 1)
             parent = include.getparent()
             if parent is None:
                 return target
@@ -228,4 +267,5 @@ def expand(path: Path, store: Path, *, phase: str | None = None) -> ExpandedSche
     _expand_abstract_patterns(root)
     abstract_rules = _take_abstract_rules(root)
     applied = _apply_phase(root, phase)
-    return ExpandedSchematron(main, root, tuple(reader.inputs.items()), applied, abstract_rules)
+    return ExpandedSchematron(main, root, tuple(reader.inputs.items()), applied, abstract_rules,
+                              reader.notes)

@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 _DEPENDENCIES = re.compile(r"<!-- dmpkit-inputs: (\{.*?\}) -->")
+_NOTES = re.compile(r"<!-- dmpkit-notes: (\[.*?\]) -->")
 _lock = threading.RLock()
 _processor: Any = None
 _executables: dict[str, tuple[Any, Any]] = {}
@@ -61,6 +62,7 @@ class CompiledSchematron:
         compiled_now: True when this call wrote the XSLT (a cold start).
         seconds_to_xslt: time spent writing the XSLT (0 when read from the cache).
         seconds_saxon_compile: time Saxon spent compiling (0 when already in memory).
+        notes: upstream defects the compiler worked around (case-mismatched includes...).
     """
 
     relative: str
@@ -69,6 +71,7 @@ class CompiledSchematron:
     compiled_now: bool
     seconds_to_xslt: float
     seconds_saxon_compile: float
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +156,7 @@ def compile_schematron(relative: str, *, store: Path | None = None,
             started = time.perf_counter()
             expanded = expand(main, base)
             text = to_xslt(expanded, base, prune=prune)
-            inputs = json.dumps(dict(expanded.inputs), sort_keys=True)
+            inputs = json.dumps(dict(expanded.inputs), sort_keys=True).replace("--", "-\\u002d")
             text = text.replace("<xsl:output ", f"<!-- dmpkit-inputs: {inputs} -->\n"
                                 "<xsl:output ", 1)
             folder.mkdir(parents=True, exist_ok=True)
@@ -175,7 +178,14 @@ def compile_schematron(relative: str, *, store: Path | None = None,
             saxon_seconds = time.perf_counter() - started
             _executables[key] = (processor, executable)
     return CompiledSchematron(relative, key, xslt_path, compiled_now, to_xslt_seconds,
-                              saxon_seconds)
+                              saxon_seconds, _read_notes(xslt_path))
+
+
+def _read_notes(xslt_path: Path) -> tuple[str, ...]:
+    with xslt_path.open("r", encoding="utf-8") as stream:
+        head = stream.read(1 << 16)
+    match = _NOTES.search(head)
+    return tuple(json.loads(match.group(1))) if match else ()
 
 
 def _short_path(path: str) -> str:

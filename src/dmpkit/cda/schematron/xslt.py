@@ -14,6 +14,8 @@ a resource is allowed. At run time Saxon is further limited to ``file:`` URIs.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -21,12 +23,17 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from dmpkit.cda.schematron.errors import SchematronSecurityError, SchematronSyntaxError
-from dmpkit.cda.schematron.expand import SCH, SOURCE_ATTRIBUTE, ExpandedSchematron
+from dmpkit.cda.schematron.expand import (
+    SCH,
+    SOURCE_ATTRIBUTE,
+    ExpandedSchematron,
+    resolve_case_insensitively,
+)
 
 __all__ = ["COMPILER_VERSION", "FINDING_NS", "to_xslt"]
 
 #: Bump when the generated XSLT changes: it is part of the disk-cache key.
-COMPILER_VERSION = "dmpkit-sch2xslt-4"
+COMPILER_VERSION = "dmpkit-sch2xslt-5"
 #: Namespace of the result elements the stylesheet writes.
 FINDING_NS = "urn:dmpkit:schematron:findings"
 _Q = "{" + SCH + "}"
@@ -38,10 +45,15 @@ _REFUSED_FUNCTIONS = re.compile(
     r"json-doc|doc-available|environment-variable|available-environment-variables|transform|"
     r"load-xquery-module|system-property)\s*\("
 )
+# Extension functions (Saxon, Java, EXPath file...) could reach anything: never allowed.
+_EXTENSION_CALL = re.compile(
+    r"(?:\b(?:saxon|java|file|exsl|exslt|ext|bin|proc)\s*:\s*[\w.\-]+\s*\(|"
+    r"Q\{(?:http://saxon\.sf\.net|http://expath\.org|java:|http://exslt\.org)[^}]*\})"
+)
 _DOC_CALL = re.compile(r"(?<![\w.\-:])(?:fn:)?(doc|document)\s*\(")
 _STRING_LITERAL = re.compile(r"""\s*('[^']*'|"[^"]*")\s*\)""")
 _VARIABLE = re.compile(r"\s*\$([\w.\-]+)\s*\)")
-_XPATH_ATTRIBUTES = ("context", "test", "select", "value")
+_XPATH_ATTRIBUTES = ("context", "test", "select", "value", "path", "subject")
 
 
 def _attr(value: str) -> str:
@@ -64,8 +76,15 @@ def _global_lets(root: etree._Element) -> dict[str, str]:
 
 
 def _check_resource_access(expanded: ExpandedSchematron, store: Path,
-                           global_lets: dict[str, str]) -> None:
+                           global_lets: dict[str, str]) -> dict[str, str]:
+    """Refuse reads outside the store; return case corrections for value-set paths.
+
+    Returns:
+        ``{literal path: corrected path}`` for ``doc()`` targets that exist only with another
+        case (resolved as on the ANS tester's Windows file system).
+    """
     base = expanded.path.parent
+    corrections: dict[str, str] = {}
     trees = [expanded.root, *expanded.abstract_rules.values()]
     for element in (e for tree in trees for e in tree.iter(etree.Element)):
         for key in _XPATH_ATTRIBUTES:
@@ -76,6 +95,10 @@ def _check_resource_access(expanded: ExpandedSchematron, store: Path,
             if refused:
                 raise SchematronSecurityError(
                     f"function {refused.group(1)}() is refused in schematron expressions")
+            extension = _EXTENSION_CALL.search(expression)
+            if extension:
+                raise SchematronSecurityError(
+                    f"extension call {extension.group(0)!r} is refused in schematron expressions")
             for call in _DOC_CALL.finditer(expression):
                 rest = expression[call.end():]
                 literal = _STRING_LITERAL.match(rest)
@@ -90,9 +113,32 @@ def _check_resource_access(expanded: ExpandedSchematron, store: Path,
                 target = literal.group(1)[1:-1]
                 if ":" in target or target.startswith("/"):
                     raise SchematronSecurityError(f"{call.group(1)}({target!r}) is not relative")
-                if not (base / target).resolve().is_relative_to(store.resolve()):
+                resolved = (base / target).resolve()
+                if not resolved.is_relative_to(store.resolve()):
                     raise SchematronSecurityError(
                         f"{call.group(1)}({target!r}) resolves outside the spec store")
+                if not resolved.exists():
+                    found = resolve_case_insensitively(resolved, store.resolve())
+                    if found is not None:
+                        corrections[target] = os.path.relpath(found, base.resolve()).replace(
+                            os.sep, "/")
+    return corrections
+
+
+def _apply_corrections(expanded: ExpandedSchematron, corrections: dict[str, str]) -> None:
+    trees = [expanded.root, *expanded.abstract_rules.values()]
+    for element in (e for tree in trees for e in tree.iter(etree.Element)):
+        for key in _XPATH_ATTRIBUTES:
+            expression = element.get(key)
+            if not expression:
+                continue
+            for old, new in corrections.items():
+                for quote in ("'", '"'):
+                    expression = expression.replace(f"{quote}{old}{quote}", f"{quote}{new}{quote}")
+            element.set(key, expression)
+    for old, new in sorted(corrections.items()):
+        expanded.notes.append(f"upstream defect handled: value set {old!r} found as {new!r} "
+                              "(case differs; the ANS tester's Windows file system ignores case)")
 
 
 def _message(node: etree._Element) -> str:
@@ -308,7 +354,10 @@ def to_xslt(expanded: ExpandedSchematron, store: Path, *, prune: bool = True) ->
     """
     root = expanded.root
     global_lets = _global_lets(root)
-    _check_resource_access(expanded, store, global_lets)
+    corrections = _check_resource_access(expanded, store, global_lets)
+    if corrections:
+        _apply_corrections(expanded, corrections)
+        global_lets = _global_lets(root)
     namespaces = _namespaces([root, *expanded.abstract_rules.values()])
     declarations = " ".join(f"xmlns:{p}={_attr(u)}" for p, u in sorted(namespaces.items()))
     out: list[str] = [
@@ -317,6 +366,9 @@ def to_xslt(expanded: ExpandedSchematron, store: Path, *, prune: bool = True) ->
         f"{declarations} xml:base={_attr(expanded.path.as_uri())} "
         f"exclude-result-prefixes=\"#all\">",
         f"<!-- {COMPILER_VERSION}: from {expanded.inputs[0][0]}; do not edit -->",
+        # "--" may not appear in a comment: JSON's \u002d escape keeps the text readable back.
+        "<!-- dmpkit-notes: "
+        + json.dumps(expanded.notes, ensure_ascii=True).replace("--", "-\\u002d") + " -->",
         '<xsl:output method="xml" encoding="UTF-8" indent="no"/>',
     ]
     for name, value in global_lets.items():

@@ -123,5 +123,9 @@ HANDLERS = {
 def refusal_body(transaction: Transaction, payload: etree._Element, entry: ErrorEntry,
                  refusal: DmpRefusalError) -> etree._Element:
     """A WebServiceResponse whose status is the error code and context its text."""
-    root = etree.QName(transaction.response_roots[0]).localname
-    return _response(root, entry.code, entry.text(refusal.detail))
+    root = etree.QName(transaction.response_roots[0])
+    namespace = root.namespace or NS
+    response = etree.Element(root.text, nsmap={None: namespace})  # type: ignore[dict-item]
+    etree.SubElement(response, f"{{{namespace}}}status").text = entry.code
+    etree.SubElement(response, f"{{{namespace}}}context").text = entry.text(refusal.detail)
+    return response

@@ -45,7 +45,17 @@ def _value(xsi_type: str, **attributes: str) -> etree._Element:
     return value
 
 
-def _patient_element(parent: etree._Element, patient: PatientRecord) -> None:
+def provider_organization(parent: etree._Element, structure: str) -> None:
+    """``providerOrganization`` (required by the IHE profile of PRPA_MT201301/201302 [I])."""
+    organization = etree.SubElement(parent, H("providerOrganization"), classCode="ORG",
+                                    determinerCode="INSTANCE")
+    etree.SubElement(organization, H("id"), root="1.2.250.1.71.4.2.2", extension=structure)
+    etree.SubElement(organization, H("contactParty"), classCode="CON")
+
+
+def _patient_element(parent: etree._Element, patient: PatientRecord, *, query: bool,
+                     structure: str | None = None) -> None:
+    """The registration event of the patient (PRPA_MT201310UV02 in a query answer)."""
     registration = etree.SubElement(etree.SubElement(parent, H("subject"), typeCode="SUBJ"),
                                     H("registrationEvent"), classCode="REG", moodCode="EVN")
     etree.SubElement(registration, H("statusCode"), code="active")
@@ -62,9 +72,17 @@ def _patient_element(parent: etree._Element, patient: PatientRecord) -> None:
     etree.SubElement(person, H("administrativeGenderCode"), code=patient.sex,
                      codeSystem="2.16.840.1.113883.5.1")
     etree.SubElement(person, H("birthTime"), value=patient.birth)
-    observation = etree.SubElement(etree.SubElement(element, H("subjectOf"), typeCode="SBJ"),
-                                   H("administrativeObservation"), classCode="OBS",
-                                   moodCode="EVN")
+    if structure is not None:
+        provider_organization(element, structure)
+    if not query:
+        return
+    # PRPA_MT201310UV02 requires a match observation (REFERENCE specs/dmp/README: [I])
+    match = etree.SubElement(etree.SubElement(element, H("subjectOf1")),
+                             H("queryMatchObservation"), classCode="COND", moodCode="EVN")
+    etree.SubElement(match, H("code"), code="IHE_PDQ")
+    match.append(_value("INT", value="100"))
+    observation = etree.SubElement(etree.SubElement(element, H("subjectOf2"), typeCode="SBJ"),
+                                   H("administrativeObservation"), classCode="OBS")
     etree.SubElement(observation, H("code"), code=_RATTACHEMENT_ENS[0],
                      codeSystem=_RATTACHEMENT_ENS[1])
     observation.append(_value("BL", value=str(patient.attached_to_mes).lower()))
@@ -105,7 +123,7 @@ def test_existence(ctx: RequestContext) -> etree._Element:
         _attention(_AUTORISATION, _value("CV", code=status.value, codeSystem=_AUTORISATION[2])),
         _attention(_STATUT_MT, _value("BL", value=str(medecin_traitant).lower())),
     ])
-    _patient_element(act, patient)
+    _patient_element(act, patient, query=True)
     _query_ack(act, ctx, "OK")
     ctx.outcome.detail = ctx.outcome.detail or f"OK {status.value}"
     return message
@@ -135,7 +153,8 @@ def create(ctx: RequestContext) -> etree._Element:
             ins=ins, ins_oid=caller.patient_oid or "", family=family, given=given, birth=birth,
             sex=sex, status=DmpStatus.ACTIVE, created_at=ctx.now.isoformat()))
     message = acknowledgement_message("PRPA_IN201312UV02", ctx.payload, error_code=None)
-    _patient_element(_control_act(message, ctx), storage.patient(ins))  # type: ignore[arg-type]
+    _patient_element(_control_act(message, ctx), storage.patient(ins),  # type: ignore[arg-type]
+                     query=False, structure=caller.structure)
     return message
 
 
@@ -153,7 +172,7 @@ def _revise(ctx: RequestContext, target: DmpStatus, reason: str | None) -> etree
     with storage.atomic():
         storage.save_patient(patient)
     message = acknowledgement_message("PRPA_IN201315UV02", ctx.payload, error_code=None)
-    _patient_element(_control_act(message, ctx), patient)
+    _patient_element(_control_act(message, ctx), patient, query=False)
     return message
 
 
@@ -169,13 +188,38 @@ def reactivate(ctx: RequestContext) -> etree._Element:
     return _revise(ctx, DmpStatus.ACTIVE, None)
 
 
+def patient_registration(act: etree._Element, patient: PatientRecord) -> None:
+    """A patient as a query answer lists it (PRPA_MT201310UV02), for TD0.5."""
+    _patient_element(act, patient, query=True)
+
+
+def modify_data(ctx: RequestContext) -> etree._Element:
+    """TD1.3b: replace the patient's administrative data (names, birth date, sex)."""
+    storage = ctx.simulator.storage
+    patient = require_dmp(storage, ctx.caller.patient_ins, absent="dmp.not_found",
+                          closed="dmp.closed")
+    if patient.attached_to_mes:
+        raise DmpRefusalError("dmp.attached_to_mes",
+                              "DMP rattaché à Mon espace santé : données gérées par le patient")
+    family, given, birth, sex = _read_patient(ctx)
+    if not family:
+        raise DmpRefusalError("soap.body_invalid", "patientPerson/name/family absent (RG_2230)")
+    patient.family, patient.given = family, given or patient.given
+    patient.birth, patient.sex = birth or patient.birth, sex or patient.sex
+    with storage.atomic():
+        storage.save_patient(patient)
+    message = acknowledgement_message("PRPA_IN201315UV02", ctx.payload, error_code=None)
+    _patient_element(_control_act(message, ctx), patient, query=False)
+    return message
+
+
 def read_data(ctx: RequestContext) -> etree._Element:
     """TD1.3a: the patient's administrative data."""
     patient = require_dmp(ctx.simulator.storage, ctx.caller.patient_ins, absent="dmp.not_found",
                           closed=None)
     message = acknowledgement_message("PRPA_IN201308UV02", ctx.payload, error_code=None)
     act = _control_act(message, ctx)
-    _patient_element(act, patient)
+    _patient_element(act, patient, query=True)
     _query_ack(act, ctx, "OK")
     return message
 
@@ -185,6 +229,7 @@ HANDLERS = {
     "TD1.1": create,
     "TD1.2": reactivate,
     "TD1.3a": read_data,
+    "TD1.3b": modify_data,
     "TD1.4": close,
 }
 
