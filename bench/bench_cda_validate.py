@@ -72,7 +72,7 @@ def main() -> None:
             compiled = compile_schematron(relative)
             print(f"cold {name:14} sch->xslt {compiled.seconds_to_xslt:6.2f} s, "
                   f"Saxon compile {compiled.seconds_saxon_compile:6.2f} s "
-                  f"({compiled.xslt_path.stat().st_size / 1e6:.1f} MB of XSLT)")
+                  f"({compiled.xslt_path.stat().st_size / 1024:.0f} KB of XSLT)")
         header = compile_schematron(table.header)
         document_type = compile_schematron(volet)
 

@@ -56,7 +56,7 @@ def test_sigkill_during_submissions_keeps_every_acknowledged_document(
         process = _start(db, sim_pki_dir, port)
         stop = threading.Event()
 
-        def feed(kill: int = kill, port: int = port) -> None:
+        def feed(kill: int = kill, port: int = port, stop: threading.Event = stop) -> None:
             nonlocal sent
             with httpx.Client(base_url=f"https://127.0.0.1:{port}", verify=context,
                               timeout=30) as http:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
+from dmpkit import mtom
 from dmpkit.pki import TestPki
 from dmpkit.simulator.seed import load_seed
 from dmpkit.simulator.testing import (
@@ -19,6 +20,7 @@ from dmpkit.simulator.testing import (
     retrieve_request,
     set_authorization,
 )
+from dmpkit.soap import read_envelope
 from dmpkit.vihf import AuthentificationMode, PurposeOfUse
 from dmpkit.xsdvalidate import validate
 from tests.simulator.helpers import ACTIVE, FIND_DOCUMENTS, find_documents_query
@@ -71,10 +73,8 @@ def test_proprietary_answers_are_schema_valid(client: SimClient, transaction: st
 
 
 def test_authorisation_list_is_schema_valid(client: SimClient) -> None:
-    from dmpkit.simulator.testing import set_authorization as _unused  # noqa: F401
-
     ns = "urn:si-dmp-habilitations"
-    body = etree.Element(f"{{{ns}}}listAuthorizationByPatient", nsmap={None: ns})
+    body = etree.Element(f"{{{ns}}}listAuthorizationByPatient", nsmap={None: ns})  # type: ignore[dict-item]
     etree.SubElement(body, f"{{{ns}}}mode").text = "TOUTE"
     answer = _answer(client, "TD1.6", body, ACTIVE,
                      authentification_mode=AuthentificationMode.DIRECTE)
@@ -92,5 +92,7 @@ def test_xds_answers_are_schema_valid(client: SimClient, sim_pki: TestPki) -> No
     assert validate(found, "query") == []
     unique_id = found.xpath("string(//*[local-name()='ExternalIdentifier'][@identificationScheme="
                             "'urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab']/@value)")
-    retrieved = _answer(client, "TD3.2", retrieve_request([str(unique_id)]), ACTIVE, **direct)
-    assert validate(retrieved, "xdsb") == []
+    reply = client.call("TD3.2", retrieve_request([str(unique_id)]), ins=ACTIVE, **direct)
+    # the MTOM root with its parts put back inline, as the schema describes the message
+    inline = mtom.decode(reply.headers["content-type"], reply.content).root_element(inline=True)
+    assert validate(read_envelope(inline).body_payload, "xdsb") == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from lxml import etree
 
@@ -107,8 +108,9 @@ def list_authorisations(ctx: RequestContext) -> etree._Element:
             continue
         item = etree.SubElement(response, _tag("authorization"))
         etree.SubElement(item, _tag("nationalId")).text = record.professional
+        started = datetime.fromisoformat(record.granted_at).strftime("%Y%m%d%H%M%S")
+        etree.SubElement(item, _tag("authorizationStartDate")).text = started
         etree.SubElement(item, _tag("mode")).text = "INTERDITE" if blocked else "ACTIVE"
-        etree.SubElement(item, _tag("status")).text = status.value
     return response
 
 

@@ -86,6 +86,10 @@ def _patient_element(parent: etree._Element, patient: PatientRecord, *, query: b
     etree.SubElement(observation, H("code"), code=_RATTACHEMENT_ENS[0],
                      codeSystem=_RATTACHEMENT_ENS[1])
     observation.append(_value("BL", value=str(patient.attached_to_mes).lower()))
+    # the registry holding the record: the SI DMP itself (required in PDQ answers)
+    custodian = etree.SubElement(registration, H("custodian"), typeCode="CST")
+    entity = etree.SubElement(custodian, H("assignedEntity"), classCode="ASSIGNED")
+    etree.SubElement(entity, H("id"), root="1.2.250.1.213.4.1.1.1")
 
 
 def _control_act(message: etree._Element, ctx: RequestContext) -> etree._Element:
