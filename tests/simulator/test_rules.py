@@ -103,37 +103,30 @@ def test_matrix_is_marked_reconstructed_where_the_law_is_not_public() -> None:
     assert not matrix.allows("21", "10", "11490-0")
 
 
-def test_pharmacist_does_not_see_reports(client: SimClient) -> None:
+def test_pharmacist_does_not_see_reports(client: SimClient, sim_pki: TestPki) -> None:
     ins = SEED.patient("empty").ins
-    client.call("TD2.1", _report_for(client, ins), ins=ins)
+    client.call("TD2.1", provide_and_register(sim_pki, ins, [("compte rendu", b"cr")]), ins=ins)
     claims = {"name_id": "899900022222", "authentification_mode": DIRECT,
               "identifiant_structure": "1990000010",
               "roles": (CodedValue("21", "1.2.250.1.71.1.2.7", "Pharmacien", "professions"),
-                        CodedValue("A", "1.2.250.1.71.4.2.6", "Pharmacien titulaire d'officine", "")),
+                        CodedValue("A", "1.2.250.1.71.4.2.6")),
               "purpose_of_use": PurposeOfUse.BRIS_DE_GLACE}
     found = body_of(client.call("TD3.1", adhoc_query(FIND_DOCUMENTS, find_documents_query(ins)),
                                 ins=ins, **claims))
+    assert found.get("status", "").endswith(":Success")
     titles = xpath(found, "//rim:ExtrinsicObject/rim:Name/rim:LocalizedString/@value")
     assert "compte rendu" not in titles
+    # the same search by the author's médecin colleague lists it
+    colleague = body_of(client.call("TD3.1", adhoc_query(FIND_DOCUMENTS,
+                                                         find_documents_query(ins)),
+                                    ins=ins, authentification_mode=DIRECT,
+                                    purpose_of_use=PurposeOfUse.BRIS_DE_GLACE,
+                                    name_id="899900011111"))
+    assert "compte rendu" in xpath(colleague,
+                                   "//rim:ExtrinsicObject/rim:Name/rim:LocalizedString/@value")
 
 
-def _report_for(client: SimClient, ins: str) -> object:
-    from dmpkit.pki import load_pki  # noqa: F401 - the fixture PKI is the signer's
-
-    signer_pki = _PKI[0]
-    return provide_and_register(signer_pki, ins, [("compte rendu", b"cr")])
-
-
-_PKI: list[TestPki] = []
-
-
-@pytest.fixture(autouse=True)
-def _remember_pki(sim_pki: TestPki) -> None:
-    _PKI[:] = [sim_pki]
-
-
-def test_bris_de_glace_hides_masked_documents_unless_allowed(client: SimClient, sim_pki: TestPki,
-                                                             simulator: Simulator) -> None:
+def test_bris_de_glace_hides_masked_documents_unless_allowed(client: SimClient) -> None:
     query = adhoc_query(FIND_DOCUMENTS, find_documents_query(ACTIVE))
     claims = {"authentification_mode": DIRECT, "name_id": "899900033333",
               "roles": (CodedValue("60", "1.2.250.1.71.1.2.7", "Infirmier", "professions"),),

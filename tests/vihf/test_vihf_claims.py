@@ -93,7 +93,7 @@ def test_ins_problems_are_reported() -> None:
 def test_ins_cx_round_trip() -> None:
     ins = InsIdentifier.from_cx("207058575627097^^^&1.2.250.1.213.1.4.10&ISO^NH")
     assert ins == InsIdentifier("207058575627097", "1.2.250.1.213.1.4.10")
-    with pytest.raises(ValueError, match="INS CX"):
+    with pytest.raises(ValueError, match=r"<matricule>\^\^\^&<OID>&ISO\^NH"):
         InsIdentifier.from_cx("207058575627097^^^1.2.250.1.213.1.4.10")
 
 
