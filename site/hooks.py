@@ -20,6 +20,7 @@ from mkdocs.structure.pages import Page
 SITE_FOLDER = Path(__file__).resolve().parent
 NOTEBOOKS_DIR = SITE_FOLDER.parent / "notebooks"
 REFERENCE_SECTION = "API reference"
+TRANSACTIONS_PAGE = "transactions.md"
 # Relative links to a page or a notebook, as written in a notebook's markdown cells.
 _LOCAL_LINK = re.compile(r'href="(?![a-z]+:|#|/)([^"#]+\.(?:md|ipynb))(#[^"]*)?"')
 
@@ -58,6 +59,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for module in _modules(config):
         # The page title comes from the nav entry; mkdocstrings renders the module heading.
         files.append(File.generated(config, _reference_page(module), content=f"::: {module}\n"))
+    # The transactions page is written from the catalogue and the client, never by hand.
+    from dmpkit.client.reference import transactions_page
+
+    files.append(File.generated(config, TRANSACTIONS_PAGE, content=transactions_page()))
     return files
 
 

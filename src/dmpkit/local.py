@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 import tempfile
+import threading
+import time
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from dmpkit import testmode
 from dmpkit.cda import inputs as cda_in
@@ -52,15 +55,23 @@ class LocalDmp:
             :meth:`close`) when None.
         settings: the clients' settings (CDA validation layers, sourceId…).
         capture: records every exchange of every client (for notebooks).
+        https: serve over real HTTPS with mutual TLS on a free loopback port (uvicorn in a
+            background thread) instead of in-process.
     """
 
     def __init__(self, folder: Path | None = None, *, settings: ClientSettings | None = None,
-                 capture: WireCapture | None = None) -> None:
+                 capture: WireCapture | None = None, https: bool = False) -> None:
         self._temporary = folder is None
         self.folder = Path(tempfile.mkdtemp(prefix="dmpkit-")) if folder is None else folder
         self.folder.mkdir(parents=True, exist_ok=True)
         self.pki = self._pki(self.folder / "pki")
-        self.app: Simulator = create_app(db_path=self.folder / "dmp.sqlite", pki=self.pki)
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.base_url = LOCAL_BASE_URL
+        if https:
+            self.app: Simulator = self._start_https()
+        else:
+            self.app = create_app(db_path=self.folder / "dmp.sqlite", pki=self.pki)
         # Documents named by uniqueId alone are asked of the local server's repository.
         self.settings = replace(settings or ClientSettings(),
                                 repository_unique_id=REPOSITORY_UNIQUE_ID)
@@ -75,6 +86,46 @@ class LocalDmp:
         write_pki(pki, folder, p12_password=_P12_PASSWORD)
         return pki
 
+    def _start_https(self) -> Simulator:
+        from dmpkit.simulator.server import build_server
+
+        with socket.socket() as probe:  # a free loopback port
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        server, app = build_server(pki_dir=self.folder / "pki", db_path=self.folder /
+                                   "dmp.sqlite", port=port)
+        self._server = server
+        self._thread = threading.Thread(target=server.run, name="dmpkit-local-https",
+                                        daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the local SI DMP did not start on 127.0.0.1:{port}")
+            time.sleep(0.02)
+        self.base_url = f"https://localhost:{port}"
+        return app
+
+    @property
+    def transport_name(self) -> str:
+        """How clients reach the server: ``in-process`` or ``HTTPS <url>``."""
+        return "in-process" if self._server is None else f"HTTPS {self.base_url}"
+
+    def _http(self) -> SoapHttpClient:
+        if self._server is None:
+            return SoapHttpClient(
+                TransportConfig(LOCAL_BASE_URL),
+                transport=asgi_transport(self.app, client_cert_pem=self.client_certificate()),
+                capture=self.capture)
+        return SoapHttpClient(self._https_config(), capture=self.capture)
+
+    def _https_config(self) -> TransportConfig:
+        from dmpkit.simulator.server import server_files
+
+        files = server_files(self.folder / "pki")
+        return TransportConfig(self.base_url, client_cert=files.client_certificate,
+                               client_key=files.client_key, ca_bundle=files.ca)
+
     def client_certificate(self) -> bytes:
         """The structure's ORG AUTH_CLI chain, leaf first (the mTLS identity presented)."""
         chain = [self.pki.auth_cli.certificate, *self.pki.auth_cli.chain]
@@ -82,21 +133,20 @@ class LocalDmp:
 
     def client(self, claims: VihfClaims = DR_JEANNE) -> DmpClient:
         """A client authenticated as ``claims`` (default: Dr Jeanne DMPKIT-TEST, CPS card)."""
-        http = SoapHttpClient(
-            TransportConfig(LOCAL_BASE_URL),
-            transport=asgi_transport(self.app, client_cert_pem=self.client_certificate()),
-            capture=self.capture)
-        client = DmpClient(http, VihfFactory(VihfSigner.from_certified_key(self.pki.sign),
+        client = DmpClient(self._http(), VihfFactory(VihfSigner.from_certified_key(self.pki.sign),
                                              claims), settings=self.settings)
         self._clients.append(client)
         return client
 
     def async_client(self, claims: VihfClaims = DR_JEANNE) -> AsyncDmpClient:
         """The asyncio twin of :meth:`client` (close it with ``await client.aclose()``)."""
-        http = AsyncSoapHttpClient(
-            TransportConfig(LOCAL_BASE_URL),
-            transport=asgi_transport(self.app, client_cert_pem=self.client_certificate()),
-            capture=self.capture)
+        if self._server is None:
+            http = AsyncSoapHttpClient(
+                TransportConfig(LOCAL_BASE_URL),
+                transport=asgi_transport(self.app, client_cert_pem=self.client_certificate()),
+                capture=self.capture)
+        else:
+            http = AsyncSoapHttpClient(self._https_config(), capture=self.capture)
         return AsyncDmpClient(http, VihfFactory(VihfSigner.from_certified_key(self.pki.sign),
                                                 claims), settings=self.settings)
 
@@ -109,6 +159,10 @@ class LocalDmp:
         for client in self._clients:
             client.close()
         self._clients.clear()
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            self._server = None
         if self._temporary:
             shutil.rmtree(self.folder, ignore_errors=True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dmpkit.catalogue import AccessMode
 from dmpkit.pki import TestPki
 from dmpkit.simulator import Simulator
@@ -28,6 +30,7 @@ from tests.simulator.helpers import (
 )
 
 SEED = load_seed()
+N1_EXAMPLE = "examples/cda/DOC_NON_STRUCTURE_CDA-R2-N1.xml"  # an ANS CDA R2 N1 sample
 DELETED = "urn:asip:ci-sis:2010:StatusType:Deleted"
 DEPRECATED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated"
 
@@ -142,18 +145,18 @@ def test_oppositions_block_emergency_access(client: SimClient) -> None:
 
 
 def test_feed_search_retrieve_replace_delete(client: SimClient, simulator: Simulator,
-                                             sim_pki: TestPki) -> None:
+                                             sim_pki: TestPki, spec_store: Path) -> None:
     ins = _ins("empty")
-    fed = body_of(client.call("TD2.1", provide_and_register(sim_pki, ins, [
-        ("document A", b"<ClinicalDocument xmlns='urn:hl7-org:v3'><title>A</title>"
-                       b"</ClinicalDocument>")]), ins=ins))
+    cda = (spec_store / N1_EXAMPLE).read_bytes()
+    fed = body_of(client.call("TD2.1", provide_and_register(sim_pki, ins, [("document A", cda)]),
+                              ins=ins))
     assert fed.get("status") == "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"
     document = next(d for d in simulator.storage.documents(ins) if d.title == "document A")
     # ITI-43: MTOM answer carrying the very bytes
     reply = client.call("TD3.2", retrieve_request([document.unique_id]), ins=ins,
                         authentification_mode=None)
     assert reply.headers["content-type"].startswith("multipart/related")
-    assert b"<title>A</title>" in reply.content, reply.text[-1500:]
+    assert cda in reply.content, reply.text[-1500:]
     # RPLC: the old version becomes Deprecated
     client.call("TD2.1", provide_and_register(sim_pki, ins, [("document A v2", b"v2")],
                                               replaces=document.entry_uuid), ins=ins)
@@ -201,3 +204,16 @@ def test_masking_creates_a_new_version_with_the_same_logical_id(client: SimClien
     assert [v.version for v in versions] == [1, 2]
     assert versions[0].status == DEPRECATED and versions[1].entry_uuid != versions[0].entry_uuid
     assert "MASQUE_PS" in versions[1].confidentiality
+
+
+def test_a_cda_failing_the_validator_is_refused(client: SimClient, simulator: Simulator,
+                                                sim_pki: TestPki, spec_store: Path) -> None:
+    ins = _ins("empty")
+    cda = (spec_store / N1_EXAMPLE).read_bytes()
+    broken = cda.replace(b"<realmCode", b"<realmKode", 1).replace(b"</realmCode>",
+                                                                  b"</realmKode>", 1)
+    body = body_of(client.call("TD2.1", provide_and_register(sim_pki, ins, [("cassé", broken)]),
+                               ins=ins))
+    assert xpath(body, "//rs:RegistryError/@errorCode") == ["XDSRepositoryMetadataError"]
+    assert "CDA-XSD" in xpath(body, "string(//rs:RegistryError/@codeContext)")[0]
+    assert not [d for d in simulator.storage.documents(ins) if d.title == "cassé"]

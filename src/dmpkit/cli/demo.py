@@ -150,7 +150,9 @@ class _SmokeRun:
 @click.command(name="demo")
 @click.option("--smoke", is_flag=True,
               help="Run the smoke run (spec store, bindings, round trip, validation) instead.")
-def demo(smoke: bool) -> None:
+@click.option("--in-process", is_flag=True,
+              help="Call the local server in-process instead of over HTTPS on loopback.")
+def demo(smoke: bool, in_process: bool) -> None:
     """Walk the vendor's journey on a local SI DMP (or the smoke run with --smoke)."""
     if smoke:
         _smoke()
@@ -163,14 +165,26 @@ def demo(smoke: bool) -> None:
                    "running the smoke run instead")
         _smoke()
         return
-    click.echo("dmpkit demo: the vendor's journey on a local SI DMP "
-               "(temporary folder, fresh test PKI, server in-process)")
-    with LocalDmp() as local:
+    with _local_dmp(LocalDmp, https=not in_process) as local:
+        where = "in-process" if local.transport_name == "in-process" else \
+            "HTTPS with mutual TLS on loopback"
+        click.echo("dmpkit demo: the vendor's journey on a local SI DMP "
+                   f"(temporary folder, fresh test PKI, {where})")
         journey = Journey(local.client())
         click.echo(f"  patient: {journey.record.given} {journey.record.birth_family}, "
                    f"INS {journey.patient.matricule} (test OID {journey.patient.oid})")
         _run_steps([_Step(s.title, s.run) for s in journey.steps()])
     click.echo("journey complete")
+
+
+def _local_dmp(kind: Any, *, https: bool) -> Any:
+    """The local server, over HTTPS when asked and possible, else in-process (with a note)."""
+    if https:
+        try:
+            return kind(https=True)
+        except (OSError, RuntimeError, ImportError) as exc:
+            click.echo(f"note: HTTPS on loopback unavailable ({exc}); calling it in-process")
+    return kind()
 
 
 def _run_steps(steps: list[_Step]) -> None:

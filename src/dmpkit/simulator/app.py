@@ -95,12 +95,15 @@ class SimulatorOptions:
         require_signature: refuse an ITI-41 without a XAdES submission-set signature (§3.6).
         validate_metadata: run the project's metadata validator on every ITI-41.
         check_vihf_claims: validate VIHF claims against §2.3 and the value sets.
+        validate_cda: run the project's CDA validator (XSD, structuration minimale, document
+            type) on every submitted document that is a ClinicalDocument.
         max_body_bytes: the largest request accepted.
     """
 
     require_signature: bool = True
     validate_metadata: bool = True
     check_vihf_claims: bool = True
+    validate_cda: bool = True
     max_body_bytes: int = 64 * 1024 * 1024
 
 
@@ -323,7 +326,10 @@ class Simulator:
                detail: str, tls: MutableMapping[str, Any] | None = None) -> None:
         structure = caller.structure if caller else ""
         if caller is None and tls:
-            structure = str(tls.get("client_cert_name") or "")
+            try:  # the structure is known as soon as its certificate is, even if the VIHF fails
+                structure = self.identity.structure(tls)
+            except DmpRefusalError:
+                structure = "?"
         record = TraceRecord(
             at=testmode.now().isoformat(timespec="seconds"),
             professional=caller.professional if caller else "?",

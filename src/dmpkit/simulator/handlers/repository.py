@@ -10,6 +10,7 @@ from lxml import etree
 
 from dmpkit import testmode
 from dmpkit.catalogue import AuthMode, Transaction
+from dmpkit.cda.validation import validate_cda
 from dmpkit.findings import Severity
 from dmpkit.identifiers.hl7v2 import Cx
 from dmpkit.metadata import DocumentEntry, decode
@@ -96,6 +97,22 @@ def _check_signature(ctx: RequestContext, entries: list[DocumentEntry],
                              location=signature.entry_uuid) from None
 
 
+def _check_cda(entry_id: str, content: bytes) -> None:
+    """Refuse a ClinicalDocument the project's CDA validator fails (EX_2.1-1071)."""
+    if b"ClinicalDocument" not in content[:4096]:
+        return  # not a CDA (e.g. the signature); the metadata rules judge the mimeType
+    report = validate_cda(content, name=entry_id)
+    if report.passed:
+        return
+    errors = [f for layer in report.layers for f in layer.findings
+              if f.severity is Severity.ERROR]
+    not_run = [f"{layer.layer}: {layer.reason}" for layer in report.layers
+               if layer.status.value == "not run"]
+    details = [f"{f.rule_id} {f.location}" for f in errors[:5]] or not_run
+    raise DmpRefusalError("xds.document_invalid", f"{entry_id}: " + "; ".join(details),
+                          location=entry_id)
+
+
 def provide_and_register(ctx: RequestContext) -> etree._Element:
     """ITI-41: check everything, then store the whole submission in one transaction."""
     storage = ctx.simulator.storage
@@ -136,6 +153,9 @@ def provide_and_register(ctx: RequestContext) -> etree._Element:
                              "Aucun AuthorInstitution ne correspond à l'utilisateur du VIHF",
                              location="SubmissionSet.author.authorInstitution")
     _check_signature(ctx, metadata.documents, documents, submission.unique_id)
+    if ctx.simulator.options.validate_cda:
+        for entry in metadata.documents:
+            _check_cda(entry.entry_uuid, documents[entry.entry_uuid])
     for entry in metadata.documents:
         if not entry.unique_id or storage.documents_by_unique_id(entry.unique_id):
             raise DmpRefusalError("xds.duplicate_unique_id", f"uniqueId {entry.unique_id}",
