@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,8 +15,7 @@ from dmpkit.simulator import Simulator, create_app
 from dmpkit.simulator.server import build_server
 from dmpkit.simulator.testing import SimClient, client_cert_pem
 from dmpkit.transport import asgi_transport
-
-BASE_URL = "https://localhost"
+from tests.simulator.helpers import BASE_URL, free_port
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +46,6 @@ def client(simulator: Simulator, sim_pki: TestPki) -> Iterator[SimClient]:
     transport = asgi_transport(simulator, client_cert_pem=client_cert_pem(sim_pki))
     with httpx.Client(transport=transport, base_url=BASE_URL) as http:
         yield SimClient.for_pki(sim_pki, http)
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

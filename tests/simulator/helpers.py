@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+
 import httpx
 from lxml import etree
 
 from dmpkit import mtom
 from dmpkit.soap import read_envelope
 from dmpkit.xmlparse import parse_xml
+
+BASE_URL = "https://localhost"
 
 NS = {
     "hl7": "urn:hl7-org:v3",
@@ -56,3 +60,10 @@ def find_documents_query(ins: str = ACTIVE, status: str = APPROVED) -> dict[str,
     """The slots of a FindDocuments query for a patient."""
     return {"$XDSDocumentEntryPatientId": [f"'{ins}^^^&1.2.250.1.213.1.4.10&ISO^NH'"],
             "$XDSDocumentEntryStatus": [f"('{status}')"]}
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -13,8 +13,7 @@ from dmpkit.simulator.testing import SimClient, hl7_request
 from dmpkit.soap import Addressing, build_envelope, serialize
 from dmpkit.transport import asgi_transport
 from dmpkit.vihf import AuthentificationMode, PurposeOfUse, VihfSigner
-from tests.simulator.conftest import BASE_URL
-from tests.simulator.helpers import ACTIVE, body_of, fault_subcode, xpath
+from tests.simulator.helpers import ACTIVE, BASE_URL, body_of, fault_subcode, xpath
 
 PATIENTS = "/si-dmp-server/v2/services/patients"
 EXISTENCE = "urn:hl7-org:v3:PRPA_IN201307UV02"

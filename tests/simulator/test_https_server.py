@@ -49,3 +49,23 @@ def test_https_without_client_certificate_fails_the_handshake(
     with httpx.Client(base_url=base_url, verify=_context(files, False), timeout=30) as http, \
             pytest.raises((httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError)):
         http.post("/si-dmp-server/v2/services/patients", content=b"<x/>")
+
+
+def test_serve_command_is_registered_with_its_options() -> None:
+    from click.testing import CliRunner
+
+    from dmpkit.cli import main
+
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in ("--port", "--db", "--pki"):
+        assert option in result.output
+
+
+def test_a_fresh_pki_is_created_when_absent(tmp_path: Path) -> None:
+    files = server_files(tmp_path / "pki")
+    for path in (files.certificate, files.key, files.client_ca, files.client_certificate,
+                 files.client_key, files.ca):
+        assert path.is_file()
+    assert (tmp_path / "pki" / "pki.json").is_file()
+    assert files.certificate.read_bytes().count(b"BEGIN CERTIFICATE") == 2  # leaf + issuer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -49,8 +50,10 @@ def test_concurrent_feed_and_search_without_error_or_loss(
                     errors += 1
         return fed, errors
 
+    started = time.perf_counter()
     with ThreadPoolExecutor(CLIENTS) as pool:
         results = list(pool.map(worker, range(CLIENTS)))
+    elapsed = time.perf_counter() - started
     assert sum(errors for _, errors in results) == 0
     fed = [unique_id for unique_ids, _ in results for unique_id in unique_ids]
     assert len(fed) == CLIENTS * ROUNDS
@@ -63,3 +66,5 @@ def test_concurrent_feed_and_search_without_error_or_loss(
     listed = set(xpath(found, "//rim:ExternalIdentifier[@identificationScheme="
                               "'urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab']/@value"))
     assert set(fed) <= listed
+    print(f"load: {CLIENTS} clients x {ROUNDS} (feed + search) = {2 * CLIENTS * ROUNDS} requests "
+          f"in {elapsed:.1f} s, 0 errors, {len(fed)} documents fed and found")

@@ -49,7 +49,7 @@ class AuthorisationStatus:
 
 @dataclass(frozen=True, slots=True)
 class AuthorisedPatient:
-    """One DMP of the TD0.4 list (the caller is authorised on it)."""
+    """One DMP of the TD0.4 list (the caller is authorised on it); ``ins`` is the matricule."""
 
     ins: str | None
     ins_c: str | None
@@ -131,12 +131,19 @@ def _bool(text: str | None) -> bool | None:
     return None if text is None else text.strip().lower() == "true"
 
 
+def _matricule(text: str | None) -> str | None:
+    # The INS arrives bare (REFERENCE §10.1 sample) or as a CX <matricule>^^^&<OID>&ISO^NH.
+    if text is None or "^" not in text:
+        return text
+    return text.split("^", 1)[0]
+
+
 def _decode_patient_list(reply: Reply) -> list[AuthorisedPatient]:
     _checked_status(reply)
     ns = f"{{{PATIENTS}}}"
     return [
         AuthorisedPatient(
-            ins=item.findtext(f"{ns}ins"), ins_c=item.findtext(f"{ns}insC"),
+            ins=_matricule(item.findtext(f"{ns}ins")), ins_c=item.findtext(f"{ns}insC"),
             last_name=item.findtext(f"{ns}lastName"), first_name=item.findtext(f"{ns}firstName"),
             birth_date=item.findtext(f"{ns}dateOfBirth"),
             medecin_traitant=_bool(item.findtext(f"{ns}MT")),
