@@ -53,7 +53,14 @@ def build_fault(
         raise ValueError(f"fault code must be one of {sorted(n.FAULT_CODES)}, not {code!r}")
     if not reason:
         raise ValueError("a SOAP fault needs a reason text")
-    fault = etree.Element(n.FAULT, nsmap=n.NSMAP)
+    # Subcode namespaces are declared on the Fault itself: some stacks (zeep) only resolve a
+    # QName in content against declarations above the element that holds it.
+    subcode_namespaces = {
+        f"sc{index}": namespace
+        for index, subcode in enumerate(subcodes)
+        if (namespace := etree.QName(subcode).namespace) is not None
+    }
+    fault = etree.Element(n.FAULT, nsmap={**n.NSMAP, **subcode_namespaces})
     level = etree.SubElement(fault, f"{{{SOAP12}}}Code")
     etree.SubElement(level, f"{{{SOAP12}}}Value").text = f"soap:{code}"
     for index, subcode in enumerate(subcodes):
@@ -80,9 +87,8 @@ def _qname_value(parent: etree._Element, name: str, prefix: str) -> None:
         # No default namespace is in scope, so a bare name resolves to no namespace.
         etree.SubElement(parent, f"{{{SOAP12}}}Value").text = qname.localname
         return
-    # A QName in content needs its namespace declared where it is used.
-    value = etree.SubElement(parent, f"{{{SOAP12}}}Value", nsmap={prefix: qname.namespace})
-    value.text = f"{prefix}:{qname.localname}"
+    # The prefix is declared on the enclosing Fault (see build_fault).
+    etree.SubElement(parent, f"{{{SOAP12}}}Value").text = f"{prefix}:{qname.localname}"
 
 
 def _set_not_understood(headers: list[etree._Element], name: str, prefix: str) -> None:

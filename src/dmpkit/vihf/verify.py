@@ -304,9 +304,12 @@ class VihfVerifier:
         assertion_id = assertion.get("ID")
         if not assertion_id:
             _fail("missing_id", "the assertion has no ID")
+        # The signed ID must name one element only; other ids may repeat (an ITI-41 body
+        # repeats each ExtrinsicObject id on its xdsb:Document by design).
         identifiers = [str(value) for value in _ID_XPATH(root)]  # type: ignore[union-attr]
-        if len(identifiers) != len(set(identifiers)):
-            _fail("duplicate_id", "two elements share an ID (signature wrapping defence)")
+        if identifiers.count(assertion_id) != 1:
+            _fail("duplicate_id", "another element shares the assertion's ID "
+                  "(signature wrapping defence)")
         signature = self._signature(assertion, assertion_id)
         try:
             certificate, chain = self._trusted_certificate(signature, moment)

@@ -171,7 +171,8 @@ def provide_and_register(ctx: RequestContext) -> etree._Element:
                              "de ce DMP", location=association.entry_uuid)
         replaced.append(target)
     ids = {symbolic: _new_id(symbolic) for symbolic in
-           [*entry_ids, submission.entry_uuid, *(a.entry_uuid for a in metadata.associations)]}
+           [*(e.entry_uuid for e in metadata.documents), submission.entry_uuid,
+            *(a.entry_uuid for a in metadata.associations)]}
     if any(storage.document(new) for new in ids.values() if new.startswith("urn:uuid:")):
         raise DmpRefusalError("xds.metadata", "entryUUID déjà enregistré")
     elements = {e.get("id", ""): e for e in decoded_objects(ctx.payload)}

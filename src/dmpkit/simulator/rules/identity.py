@@ -9,7 +9,6 @@ patient-scoped transaction needs the patient's INS.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,9 +119,8 @@ class IdentityRules:
                              f"{assertions} saml:Assertion dans le message ; une seule attendue, "
                              "dans wsse:Security")
         try:
-            # The Security block alone: ITI-41 bodies legitimately repeat rim/xdsb ``id`` values,
-            # which the whole-document unique-ID check would take for signature wrapping.
-            verified = self.verifier.verify(copy.deepcopy(envelope.security))
+            # The whole envelope, as parsed: the verifier's wrapping checks see every element.
+            verified = self.verifier.verify_parsed(envelope.envelope)
         except VihfVerificationError as exc:
             key = _VIHF_REASONS.get(exc.reason, "vihf.signature_invalid")
             raise DmpRefusalError(key, f"{exc.reason}: {exc.detail}") from None
