@@ -7,6 +7,7 @@ IHE samples of the spec store; the requests the client sends are read back by th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -53,12 +54,13 @@ def fake() -> FakeDmp:
 
 
 @pytest.fixture
-def client(fake: FakeDmp, pki: TestPki) -> DmpClient:
+def client(fake: FakeDmp, pki: TestPki) -> Iterator[DmpClient]:
     http = SoapHttpClient(TransportConfig(BASE_URL),
                           transport=asgi_transport(fake, client_cert_pem=client_pem(pki)),
                           sleep=lambda _s: None)
-    return DmpClient(http, VihfFactory(VihfSigner.from_certified_key(pki.sign), DIRECT),
-                     settings=FAST)
+    with DmpClient(http, VihfFactory(VihfSigner.from_certified_key(pki.sign), DIRECT),
+                   settings=FAST) as client:
+        yield client
 
 
 def test_existence_found_decodes_status_authorisation_and_observations(
@@ -270,11 +272,13 @@ def test_entry_uuid_as_unique_id_is_refused_before_sending(client: DmpClient, fa
     assert fake.received == []
 
 
-def test_patient_scoped_call_needs_a_patient() -> None:
-    factory = VihfFactory.__new__(VihfFactory)
-    factory.claims = DIRECT
+def test_patient_scoped_call_needs_a_patient(pki: TestPki) -> None:
+    factory = VihfFactory(VihfSigner.from_certified_key(pki.sign), DIRECT)
     with pytest.raises(DmpRequestError, match="resource-id"):
         factory.claims_for(CATALOGUE.get("TD3.1"), None)
+    # not patient-scoped: no resource-id even if one is given
+    assert factory.claims_for(CATALOGUE.get("TD0.4"), InsIdentifier("207058575627097")
+                              ).resource_id is None
 
 
 async def test_async_client_drives_the_same_plans(fake: FakeDmp, pki: TestPki) -> None:

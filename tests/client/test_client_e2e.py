@@ -229,12 +229,28 @@ def test_search_documents_and_its_errors(dmp: DmpClient) -> None:
 
 def test_consult_first_visit_then_incremental(dmp: DmpClient) -> None:
     first = dmp.consult(ACTIVE)
-    assert first.queries == 1 and first.documents
+    assert first.queries == 2 and first.documents  # two years, then the vaccination history
     assert len({d.unique_id for d in first.documents}) == len(first.documents)
     dmp.submit_documents(ACTIVE, [FeedDocument.from_cda(cda())])
     later = dmp.consult(ACTIVE, since="20000101000000", batch_size=1)
     assert "1.2.250.1.999.1.2024.1" in {d.unique_id for d in later.documents}
     assert later.queries >= 3
+
+
+def test_consult_reports_metadata_changes(dmp: DmpClient) -> None:
+    (unique_id,) = dmp.submit_documents(ACTIVE, [FeedDocument.from_cda(cda())]
+                                        ).document_unique_ids
+    assert unique_id not in {d.unique_id for d in dmp.consult(ACTIVE).metadata_changes}
+    dmp.update_masking(ACTIVE, current(dmp, unique_id), masked=True)
+    assert unique_id in {d.unique_id for d in dmp.consult(ACTIVE).metadata_changes}
+
+
+def test_consult_with_a_type_filter_skips_the_vaccination_search(dmp: DmpClient) -> None:
+    from dmpkit.metadata import CodedValue
+
+    letters = dmp.consult(ACTIVE, type_codes=[CodedValue("11490-0", "2.16.840.1.113883.6.1")])
+    assert letters.queries == 1
+    assert {d.type_code.code for d in letters.documents if d.type_code} == {"11490-0"}
 
 
 def test_retrieve_unknown_document(dmp: DmpClient) -> None:

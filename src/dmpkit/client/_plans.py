@@ -13,7 +13,6 @@ from dmpkit.client._core import Plan
 from dmpkit.client.retrieve import DMP_REPOSITORY_ID
 from dmpkit.client.vihf_factory import VihfFactory
 from dmpkit.metadata import CodedValue, DocumentEntry
-from dmpkit.metadata import ebrim_map as m
 from dmpkit.query import QueryResult
 from dmpkit.vihf import InsIdentifier, PurposeOfUse
 
@@ -171,5 +170,3 @@ def visibility_changes(*, hidden_from_patient: bool | None,
             remove.append(code)
     return add, remove
 
-
-APPROVED = m.APPROVED

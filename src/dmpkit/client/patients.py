@@ -297,10 +297,8 @@ def _organisation_contact(organisation: etree._Element, claims: VihfClaims) -> N
     _el(_el(organisation, "contactParty", classCode="CON"), "telecom", nullFlavor="NI")
 
 
-def _registration(root: etree._Element, act: etree._Element, status: str,
-                  ins: InsIdentifier, patient_status: str) -> tuple[etree._Element,
-                                                                      etree._Element]:
-    del root
+def _registration(act: etree._Element, status: str, ins: InsIdentifier
+                  ) -> tuple[etree._Element, etree._Element]:
     request = _el(_el(act, "subject", typeCode="SUBJ"), "registrationRequest",
                   classCode="REG", moodCode="RQO")
     _el(request, "statusCode", code=status)
@@ -472,7 +470,7 @@ def create_dmp_message(catalogue: Catalogue, claims: VihfClaims, record: Patient
     transaction = catalogue.get("TD1.1")
     root = build_message("PRPA_IN201311UV02", claims)
     act = _control_act(root, "PRPA_TE201311UV02", transaction, catalogue)
-    request, patient = _registration(root, act, "active", record.ins, "active")
+    request, patient = _registration(act, "active", record.ins)
     for use, value in record.telecoms:
         _el(patient, "telecom", use=use, value=value)
     _el(patient, "statusCode", code="active")
@@ -500,20 +498,19 @@ def create_dmp(catalogue: Catalogue, claims: VihfClaims, record: PatientRecord, 
 
 
 def _revise(catalogue: Catalogue, claims: VihfClaims, transaction_id: str, ins: InsIdentifier,
-            *, status: str, patient_status: str) -> tuple[etree._Element, etree._Element,
-                                                         etree._Element, etree._Element]:
+            *, status: str) -> tuple[etree._Element, etree._Element, etree._Element,
+                                     etree._Element]:
     transaction = catalogue.get(transaction_id)
     root = build_message("PRPA_IN201314UV02", claims)
     act = _control_act(root, "PRPA_TE201314UV02", transaction, catalogue)
-    request, patient = _registration(root, act, status, ins, patient_status)
+    request, patient = _registration(act, status, ins)
     return root, act, request, patient
 
 
 def reactivate_dmp_message(catalogue: Catalogue, claims: VihfClaims, ins: InsIdentifier,
                            family: str, given: str) -> etree._Element:
     """The PRPA_IN201314UV02 of TD1.2 (REAC, consent to reactivation)."""
-    root, _, request, patient = _revise(catalogue, claims, "TD1.2", ins, status="active",
-                                        patient_status="active")
+    root, _, request, patient = _revise(catalogue, claims, "TD1.2", ins, status="active")
     _el(patient, "statusCode", code="active")
     _minimal_person(patient, family, given)
     _bool_observation(patient, "CONSENTEMENT_REACTIVATION_DMP", True)
@@ -532,7 +529,7 @@ def update_admin_data_message(catalogue: Catalogue, claims: VihfClaims, record: 
                               ) -> etree._Element:
     """The PRPA_IN201314UV02 of TD1.3b (MODIF_DATA)."""
     root, _, request, patient = _revise(catalogue, claims, "TD1.3b", record.ins,
-                                        status="active", patient_status="active")
+                                        status="active")
     for use, value in record.telecoms:
         _el(patient, "telecom", use=use, value=value)
     _el(patient, "statusCode", code="active")
@@ -552,8 +549,7 @@ def close_dmp_message(catalogue: Catalogue, claims: VihfClaims, ins: InsIdentifi
                       family: str, given: str, *, reason_code: str, reason_text: str
                       ) -> etree._Element:
     """The PRPA_IN201314UV02 of TD1.4 (FERM, with the closure reason)."""
-    root, act, request, patient = _revise(catalogue, claims, "TD1.4", ins, status="completed",
-                                          patient_status="terminated")
+    root, act, request, patient = _revise(catalogue, claims, "TD1.4", ins, status="completed")
     request.insert(1, etree.Element(f"{{{HL7}}}effectiveTime",
                                     value=testmode.now().strftime("%Y%m%d")))
     _el(patient, "statusCode", code="terminated")

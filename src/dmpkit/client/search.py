@@ -4,7 +4,8 @@
 (REFERENCE §1.3 notes): a first visit searches Approved documents whose serviceStartTime is
 within two years; a later visit asks for the submission sets since the last visit, their
 HasMember associations, then the documents by batches of 20; replaced versions (RPLC) and
-Deprecated entries are left out and documents are de-duplicated by uniqueId.
+Deprecated entries are left out and documents are de-duplicated by uniqueId. The vaccination
+history (LOINC 11369-6) is searched on its own, without the two-year bound.
 """
 
 from __future__ import annotations
@@ -23,10 +24,14 @@ from dmpkit.metadata import ebrim_map as m
 from dmpkit.query import QueryResult, StoredQueryError, build_query, decode_response
 from dmpkit.vihf import InsIdentifier, PurposeOfUse
 
-__all__ = ["BATCH_SIZE", "FIRST_VISIT_YEARS", "Consultation", "consult", "decode_query",
+__all__ = ["BATCH_SIZE", "FIRST_VISIT_YEARS", "VACCINATION_HISTORY", "Consultation", "consult",
+           "decode_query",
            "is_signature", "search_documents"]
 
 BATCH_SIZE = 20
+# REFERENCE §1.3 notes: the vaccination history is searched apart, undated.
+VACCINATION_HISTORY = CodedValue("11369-6", "2.16.840.1.113883.6.1",
+                                 "Historique des vaccinations")
 SIGNATURE_FORMAT = "http://www.w3.org/2000/09/xmldsig#"
 FIRST_VISIT_YEARS = 2
 
@@ -46,6 +51,13 @@ class Consultation:
     replaced: dict[str, str] = field(default_factory=dict)
     visited_at: str = ""
     queries: int = 0
+
+    @property
+    def metadata_changes(self) -> tuple[DocumentEntry, ...]:
+        """Documents whose metadata changed since they were fed (same logicalId, new
+        entryUUID: masking, visibility), to show as updated rather than as new."""
+        return tuple(d for d in self.documents
+                     if d.logical_id and d.logical_id != d.entry_uuid)
 
 
 def decode_query(reply: Reply) -> QueryResult:
@@ -133,6 +145,14 @@ def consult(catalogue: Catalogue, patient: InsIdentifier, *, since: str | None =
         result = decode_query(reply)
         documents.extend(result.metadata.documents)
         _note_replacements(result, replaced)
+        if not type_codes or _has_type_code(type_codes, VACCINATION_HISTORY):
+            # ANS: the vaccination history needs its own search, without the two-year bound.
+            reply = yield _query_call(catalogue, patient, "FindDocuments", "LeafClass",
+                                      access_mode, {"patient_id": patient.to_cx(),
+                                                    "status": [m.APPROVED],
+                                                    "type_code": [VACCINATION_HISTORY]})
+            queries += 1
+            documents.extend(decode_query(reply).metadata.documents)
     else:
         reply = yield _query_call(catalogue, patient, "FindSubmissionSets", "ObjectRef",
                                   access_mode, {"patient_id": patient.to_cx(),
@@ -162,9 +182,11 @@ def consult(catalogue: Catalogue, patient: InsIdentifier, *, since: str | None =
 
 
 def _has_type(entry: DocumentEntry, type_codes: Sequence[CodedValue]) -> bool:
-    return entry.type_code is not None and any(
-        entry.type_code.code == c.code and entry.type_code.scheme == c.scheme
-        for c in type_codes)
+    return entry.type_code is not None and _has_type_code(type_codes, entry.type_code)
+
+
+def _has_type_code(type_codes: Sequence[CodedValue], wanted: CodedValue) -> bool:
+    return any(c.code == wanted.code and c.scheme == wanted.scheme for c in type_codes)
 
 
 def _note_replacements(result: QueryResult, replaced: dict[str, str]) -> None:
