@@ -29,7 +29,6 @@ from dmpkit.identifiers.ins import Ins
 from dmpkit.pki import TestPki, generate_test_pki, load_pki, write_pki
 from dmpkit.pki.store import certificate_pem
 from dmpkit.simulator import Simulator, create_app
-from dmpkit.simulator.records import REPOSITORY_UNIQUE_ID
 from dmpkit.transport import (
     AsyncSoapHttpClient,
     SoapHttpClient,
@@ -72,9 +71,7 @@ class LocalDmp:
             self.app: Simulator = self._start_https()
         else:
             self.app = create_app(db_path=self.folder / "dmp.sqlite", pki=self.pki)
-        # Documents named by uniqueId alone are asked of the local server's repository.
-        self.settings = replace(settings or ClientSettings(),
-                                repository_unique_id=REPOSITORY_UNIQUE_ID)
+        self.settings = settings or ClientSettings()
         self.capture = capture
         self._clients: list[DmpClient] = []
 

@@ -22,6 +22,7 @@ from zeep.transports import Transport
 
 from dmpkit.pki import TestPki
 from dmpkit.simulator import Simulator
+from dmpkit.simulator.records import REPOSITORY_UNIQUE_ID
 from dmpkit.simulator.server import server_files
 from dmpkit.vihf import InsIdentifier, VihfClaims, VihfSigner
 from dmpkit.xmlparse import parse_xml
@@ -124,7 +125,7 @@ def test_zeep_iti18_and_iti43(clients: ZeepClients, https_server: tuple[str, Sim
     repository = _service(clients.repository, "DocumentRepository_Binding", base_url,
                           "repository")
     result = repository.DocumentRepository_RetrieveDocumentSet(
-        DocumentRequest=[{"RepositoryUniqueId": "1.2.250.1.213.1.1.1.1",
+        DocumentRequest=[{"RepositoryUniqueId": REPOSITORY_UNIQUE_ID,
                           "DocumentUniqueId": unique_ids[0]}],
         _soapheaders=[_security(sim_pki)])
     assert result.RegistryResponse.status.endswith(":Success")

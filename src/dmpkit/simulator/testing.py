@@ -31,6 +31,7 @@ from dmpkit.metadata import ebrim_map as m
 from dmpkit.namespaces import HL7V3, QUERY, RIM, XDSB
 from dmpkit.pki import TestPki, load_certificates  # noqa: F401 - re-exported for notebooks
 from dmpkit.pki.store import certificate_pem
+from dmpkit.simulator.records import REPOSITORY_UNIQUE_ID
 from dmpkit.soap import Addressing, ParsedEnvelope, build_envelope, parse_response, serialize
 from dmpkit.vihf import InsIdentifier, VihfClaims, VihfSigner
 from dmpkit.xades.sign import sign_submission_set
@@ -169,7 +170,7 @@ def adhoc_query(query_id: str, slots: dict[str, Sequence[str]], *,
     return request
 
 
-def retrieve_request(unique_ids: Sequence[str], repository: str = "1.2.250.1.213.1.1.1.1"
+def retrieve_request(unique_ids: Sequence[str], repository: str = REPOSITORY_UNIQUE_ID
                      ) -> etree._Element:
     """An ITI-43 RetrieveDocumentSetRequest."""
     request = etree.Element(f"{{{XDSB}}}RetrieveDocumentSetRequest", nsmap={"xdsb": XDSB})

@@ -187,9 +187,7 @@ def provide_and_register(ctx: RequestContext) -> etree._Element:
                 entry, elements[entry.entry_uuid], entry_uuid=new_id, logical_id=new_id,
                 version=1, ins=patient.ins, status=APPROVED, author=caller.professional,
                 author_structure=caller.structure, submission_set=set_id,
-                created_at=submission_time)
-            # the repository sets its own id on what it stores (ITI-41 / ITI-42)
-            record.repository_unique_id = REPOSITORY_UNIQUE_ID
+                created_at=submission_time, repository_unique_id=REPOSITORY_UNIQUE_ID)
             storage.add_document(record, documents[entry.entry_uuid])
         storage.add_submission_set(SubmissionSetRecord(
             set_id, submission.unique_id or "", patient.ins, submission_time,
