@@ -8,6 +8,7 @@ import httpx
 from lxml import etree
 
 from dmpkit import mtom
+from dmpkit.query import stored_query
 from dmpkit.soap import read_envelope
 from dmpkit.xmlparse import parse_xml
 
@@ -24,7 +25,7 @@ NS = {
 }
 ACTIVE = "279035121518989"
 APPROVED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Approved"
-FIND_DOCUMENTS = "urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d"
+FIND_DOCUMENTS = stored_query("FindDocuments").query_id
 
 
 def root_of(response: httpx.Response) -> etree._Element:

@@ -1,7 +1,7 @@
 """TD3.1 / ITI-18 Registry Stored Query on the simulator's registry.
 
-Engineer 9's query module (``dmpkit.query``) was empty when this was written, so the request is
-read here with a thin parser of the AdhocQuery slots (ITI TF-2a §3.18.4.1.2.3.7).
+The request is read with a thin parser of the AdhocQuery slots (ITI TF-2a §3.18.4.1.2.3.7);
+the query ids come from :mod:`dmpkit.query`.
 Supported: FindDocuments, FindSubmissionSets, GetDocuments, GetAssociations,
 GetDocumentsAndAssociations, FindDocumentsByReferenceId, GetSubmissionSetAndContents.
 """
@@ -14,30 +14,21 @@ from lxml import etree
 
 from dmpkit.identifiers.hl7v2 import Cx, Hl7v2FormatError
 from dmpkit.namespaces import QUERY, RIM, RS
+from dmpkit.query import stored_query
 from dmpkit.simulator.context import RequestContext
 from dmpkit.simulator.errors import DmpRefusalError
 from dmpkit.simulator.handlers.xds import SUCCESS, consultable, visible_documents
 from dmpkit.simulator.storage import DocumentRecord
 from dmpkit.xmlparse import parse_xml
 
-__all__ = ["STORED_QUERIES", "registry_stored_query"]
+__all__ = ["STORED_QUERIES", "SUPPORTED_QUERIES", "registry_stored_query"]
 
-FIND_DOCUMENTS = "urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d"
-FIND_SUBMISSION_SETS = "urn:uuid:f26abbcb-ac74-4422-8a30-edb644bbc1a9"
-GET_DOCUMENTS = "urn:uuid:5c4f972b-d56b-40ac-a5fc-c8ca9b40b9d4"
-GET_ASSOCIATIONS = "urn:uuid:a7ae438b-4bc2-4642-93e9-be891f7bb155"
-GET_DOCUMENTS_AND_ASSOCIATIONS = "urn:uuid:bab9529a-4a10-40b3-a01f-f68a615d247a"
-FIND_DOCUMENTS_BY_REFERENCE_ID = "urn:uuid:12941a89-e02e-4be5-967c-ce4bfc8fe492"
-GET_SUBMISSION_SET_AND_CONTENTS = "urn:uuid:e8e3cb2c-e39c-46b9-99e4-c12f57260b83"
-STORED_QUERIES = {
-    FIND_DOCUMENTS: "FindDocuments",
-    FIND_SUBMISSION_SETS: "FindSubmissionSets",
-    GET_DOCUMENTS: "GetDocuments",
-    GET_ASSOCIATIONS: "GetAssociations",
-    GET_DOCUMENTS_AND_ASSOCIATIONS: "GetDocumentsAndAssociations",
-    FIND_DOCUMENTS_BY_REFERENCE_ID: "FindDocumentsByReferenceId",
-    GET_SUBMISSION_SET_AND_CONTENTS: "GetSubmissionSetAndContents",
-}
+# The stored queries this registry answers (ids from dmpkit.query's single table).
+SUPPORTED_QUERIES = frozenset({
+    "FindDocuments", "FindSubmissionSets", "GetDocuments", "GetAssociations",
+    "GetDocumentsAndAssociations", "FindDocumentsByReferenceId", "GetSubmissionSetAndContents",
+})
+STORED_QUERIES = {stored_query(name).query_id: name for name in sorted(SUPPORTED_QUERIES)}
 _QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _MAX_RESULTS = 1000  # [I] the DMP refuses too many results (ERR_DMP_TOO_MANY_RESULT, §6.3)
 
