@@ -57,8 +57,12 @@ def main() -> None:
 @click.option("--from", "source", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Local public spec folder (default: ../shared/specs if present).")
 @click.option("--offline", is_flag=True, help="Never download; fail on a file missing locally.")
+@click.option("--dmp-package", "dmp_package", default=None, metavar="DIR|none",
+              help="Official DMP package folder whose XSDs replace the project's reconstructed "
+                   "schemas (remembered by the store); `none` goes back to the reconstructions.")
 @_fail_cleanly
-def fetch(specs: Path | None, source: Path | None, offline: bool) -> None:
+def fetch(specs: Path | None, source: Path | None, offline: bool,
+          dmp_package: str | None) -> None:
     """Fill the spec store, verifying every file against specs/manifest.toml."""
     from codegen.errors import DownloadError, UsageError
     from codegen.fetch import UpstreamDownloader
@@ -69,6 +73,7 @@ def fetch(specs: Path | None, source: Path | None, offline: bool) -> None:
         raise UsageError(f"--from {source}: no such folder")
     local = source if source is not None else paths.default_local_source()
     store = paths.resolve_store_dir(specs)
+    package = _chosen_dmp_package(dmp_package, store)
     manifest = load_manifest(paths.SPECS_DIR)
     clients: list[httpx.Client] = []
     loaders: list[UpstreamDownloader] = []
@@ -86,12 +91,46 @@ def fetch(specs: Path | None, source: Path | None, offline: bool) -> None:
         report = run_fetch(
             manifest, store, local_source=local,
             project_schemas=paths.SPECS_DIR / manifest.project_schemas,
-            downloader=downloader, progress=_progress,
+            downloader=downloader, progress=_progress, dmp_package=package,
         )
     finally:
         for client in clients:
             client.close()
+    if report.dmp_package is not None:
+        for line in report.dmp_package.lines():
+            click.echo(line, err=line.startswith("warning:"))
     click.echo(f"spec store {store}: {len(manifest.files)} files verified ({report.summary()})")
+    _announce_dmp_package(store)
+
+
+def _chosen_dmp_package(option: str | None, store: Path) -> Path | None:
+    """The package folder for this fetch: the option, else the one the store remembers."""
+    from codegen.dmp_package import NO_PACKAGE
+    from codegen.errors import UsageError
+    from codegen.store import read_dmp_package
+
+    if option is not None:
+        return None if option.strip().lower() == NO_PACKAGE else Path(option).expanduser()
+    remembered = read_dmp_package(store)
+    if remembered is None:
+        return None
+    folder = Path(str(remembered["path"]))
+    if not folder.is_dir():
+        raise UsageError(f"the spec store remembers the official DMP package {folder}, which is "
+                         "gone: pass --dmp-package DIR, or --dmp-package none for the "
+                         "project's reconstructions")
+    click.echo(f"fetch: keeping the official DMP package {folder} "
+               f"(--dmp-package {NO_PACKAGE} goes back to the reconstructions)", err=True)
+    return folder
+
+
+def _announce_dmp_package(store: Path) -> None:
+    """Say so when the store's DMP schemas come from an official package."""
+    from codegen.store import describe_dmp_package
+
+    line = describe_dmp_package(store)
+    if line is not None:
+        click.echo(f"note: {line}", err=True)
 
 
 @main.command()
@@ -126,6 +165,7 @@ def regen(specs: Path | None, accept: bool) -> None:
     from codegen.regen import regenerate, verify_or_accept
 
     store = paths.resolve_store_dir(specs)
+    _announce_dmp_package(store)
     generators = load_generators()  # before accepting: a missing generator changes nothing
     accepted = verify_or_accept(load_manifest(paths.SPECS_DIR), store, paths.SPECS_DIR,
                                 accept=accept)
@@ -147,13 +187,23 @@ def check(specs: Path | None) -> None:
     from codegen.generators import load_generators
     from codegen.manifest import load_manifest
     from codegen.regen import verify_or_accept
+    from codegen.store import describe_dmp_package
 
     store = paths.resolve_store_dir(specs)
+    package = describe_dmp_package(store)
+    _announce_dmp_package(store)
     verify_or_accept(load_manifest(paths.SPECS_DIR), store, paths.SPECS_DIR, accept=False)
     difference = check_generated(store, paths.GENERATED_ROOT, load_generators())
     if difference:
         for line in difference.lines():
             click.echo(line)
+        if package is not None:
+            # The committed bindings follow the reconstructions; the vendor's follow the package.
+            raise DriftError(
+                f"{len(difference.lines())} generated file(s) differ from "
+                f"generated/dmpkit_bindings: expected, {package}; run `python -m codegen "
+                "regen` to generate bindings from it (or `fetch --dmp-package none`)"
+            )
         raise DriftError(
             f"{len(difference.lines())} generated file(s) drifted from the committed "
             "generated/dmpkit_bindings; run `python -m codegen regen` and commit"

@@ -19,7 +19,8 @@ from urllib.parse import quote
 import httpx
 
 from codegen import store as spec_store
-from codegen.errors import ChecksumMismatchError, DownloadError
+from codegen.dmp_package import DmpPackagePlan, plan_dmp_package
+from codegen.errors import ChecksumMismatchError, DownloadError, UsageError
 from codegen.integrity import sha256_hex
 from codegen.manifest import FileRecord, Manifest, Upstream
 
@@ -91,6 +92,7 @@ class FetchReport:
         copied: files installed from the local source.
         downloaded: files installed from upstream.
         project_written: project schema files written; project_removed: stale ones removed.
+        dmp_package: what the official DMP package replaced, when one was used.
     """
 
     kept: int = 0
@@ -98,6 +100,7 @@ class FetchReport:
     downloaded: int = 0
     project_written: int = 0
     project_removed: int = 0
+    dmp_package: DmpPackagePlan | None = None
 
     def summary(self) -> str:
         """One line for the terminal."""
@@ -128,6 +131,7 @@ def fetch(
     project_schemas: Path | None,
     downloader: Callable[[], UpstreamDownloader],
     progress: Progress = _silent,
+    dmp_package: Path | None = None,
 ) -> FetchReport:
     """Make ``store`` hold every manifest file, verified, plus the catalog and project schemas.
 
@@ -138,12 +142,22 @@ def fetch(
         project_schemas: the project's schema folder (``specs/dmp/schemas``), or None.
         downloader: builds the upstream downloader, called only if a download is needed.
         progress: receives a line now and then during long work.
+        dmp_package: the official DMP package folder whose XSDs replace the project's
+            reconstructions in ``dmp/schemas/`` (remembered in the stamp), or None.
 
     Raises:
+        UsageError: ``dmp_package`` without ``project_schemas``, or not a folder.
+        DmpPackageError: the package cannot be used (checked before the store is touched).
         ChecksumMismatchError: a source file differs from its record (named, both hashes).
         DownloadError: an upstream file could not be downloaded.
     """
     report = FetchReport()
+    if dmp_package is not None:
+        if project_schemas is None:
+            raise UsageError("an official DMP package replaces project schemas: none given")
+        report.dmp_package = plan_dmp_package(
+            dmp_package, project_schemas, store_files=manifest.files.keys(),
+            schemas_prefix=manifest.project_schemas)
     store.mkdir(parents=True, exist_ok=True)
     spec_store.clear_stamp(store)
     total = len(manifest.files)
@@ -169,9 +183,13 @@ def fetch(
         else:
             report.copied += 1
     spec_store.write_catalog(manifest, store)
-    if project_schemas is not None:
+    plan = report.dmp_package
+    if plan is not None:
+        written, removed = spec_store.sync_files(plan.files, store / manifest.project_schemas)
+        report.project_written, report.project_removed = written, removed
+    elif project_schemas is not None:
         written, removed = spec_store.sync_tree(project_schemas, store / manifest.project_schemas)
         report.project_written, report.project_removed = written, removed
-    spec_store.write_stamp(manifest, store)
+    spec_store.write_stamp(manifest, store, plan.record() if plan is not None else None)
     return report
 

@@ -128,10 +128,48 @@ def clear_stamp(store: Path) -> None:
     (store / STAMP_NAME).unlink(missing_ok=True)
 
 
-def write_stamp(manifest: Manifest, store: Path) -> None:
-    """Mark the store complete for ``manifest`` (the last step of a fetch)."""
-    stamp = {"manifest_sha256": manifest.digest, "files": len(manifest.files)}
+# write_stamp's default: keep the package the stamp already names (``regen --accept``).
+KEEP_PACKAGE = "keep"
+
+
+def write_stamp(
+    manifest: Manifest, store: Path, dmp_package: dict[str, object] | str | None = KEEP_PACKAGE
+) -> None:
+    """Mark the store complete for ``manifest`` (the last step of a fetch).
+
+    Args:
+        manifest: the manifest the store now matches.
+        store: the spec store.
+        dmp_package: the official DMP package in use (``DmpPackagePlan.record()``), None for
+            the project's reconstructions, or ``KEEP_PACKAGE`` to keep the current choice.
+    """
+    if dmp_package == KEEP_PACKAGE:
+        dmp_package = read_dmp_package(store)
+    stamp: dict[str, object] = {"manifest_sha256": manifest.digest, "files": len(manifest.files)}
+    if isinstance(dmp_package, dict):
+        stamp["dmp_package"] = dmp_package
     install_bytes(store / STAMP_NAME, (json.dumps(stamp, indent=1) + "\n").encode("utf-8"))
+
+
+def read_dmp_package(store: Path) -> dict[str, object] | None:
+    """The official DMP package the store's last fetch used (``path``, ``replaced``,
+    ``kept``), or None when it holds the project's reconstructions."""
+    stamp = read_stamp(store)
+    package = stamp.get("dmp_package") if stamp is not None else None
+    if isinstance(package, dict) and isinstance(package.get("path"), str):
+        return package
+    return None
+
+
+def describe_dmp_package(store: Path) -> str | None:
+    """One line saying the store uses an official DMP package, or None when it does not."""
+    package = read_dmp_package(store)
+    if package is None:
+        return None
+    replaced = package.get("replaced")
+    count = len(replaced) if isinstance(replaced, list) else 0
+    return (f"the spec store uses the official DMP package at {package['path']} "
+            f"({count} reconstructed schema(s) replaced)")
 
 
 def sync_tree(source: Path, target: Path) -> tuple[int, int]:
@@ -140,15 +178,24 @@ def sync_tree(source: Path, target: Path) -> tuple[int, int]:
     Returns:
         (files written, files removed).
     """
-    written = removed = 0
-    wanted = set()
+    files: dict[str, bytes] = {}
     if source.is_dir():
         for path in sorted(source.rglob("*")):
-            if not path.is_file() or "__pycache__" in path.parts:
-                continue
-            relative = path.relative_to(source)
-            wanted.add(relative)
-            written += install_bytes(target / relative, path.read_bytes())
+            if path.is_file() and "__pycache__" not in path.parts:
+                files[path.relative_to(source).as_posix()] = path.read_bytes()
+    return sync_files(files, target)
+
+
+def sync_files(files: dict[str, bytes], target: Path) -> tuple[int, int]:
+    """Make ``target`` hold exactly ``files`` (POSIX relative path → bytes).
+
+    Returns:
+        (files written, files removed).
+    """
+    written = removed = 0
+    wanted = {Path(relative) for relative in files}
+    for name, data in sorted(files.items()):
+        written += install_bytes(target / name, data)
     if target.is_dir():
         for path in sorted(target.rglob("*"), reverse=True):
             relative = path.relative_to(target)
