@@ -166,3 +166,18 @@ def test_chain_checks_are_cached(pki: TestPki, trust: TrustStore) -> None:
     verifier.verify(token, at=CLOCK)
     verifier.verify(token, at=CLOCK)
     assert len(trust._chains) == 1
+
+
+def test_cached_chain_still_checks_every_validity_date(pki: TestPki, trust: TrustStore) -> None:
+    # the chain is cached after the first call; the dates depend on the instant, every call
+    verifier = VihfVerifier(trust, max_age=None)
+    token = _signed(pki, lifetime=None)
+    verifier.verify(token, at=CLOCK)
+    chain = (pki.sign.certificate, pki.intermediate.certificate, pki.root.certificate)
+    after = min(link.not_valid_after_utc for link in chain) + timedelta(minutes=6)
+    before = max(link.not_valid_before_utc for link in chain) - timedelta(minutes=6)
+    for at, reason in ((after, "certificate_expired"), (before, "certificate_not_yet_valid")):
+        with pytest.raises(VihfVerificationError) as caught:
+            verifier.verify(token, at=at)
+        assert caught.value.reason == reason
+    assert verifier.verify(token, at=CLOCK).claims == VihfClaims()

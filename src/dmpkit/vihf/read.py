@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from lxml import etree
 
@@ -25,8 +26,11 @@ def _saml(name: str) -> str:
 
 
 _ATTRIBUTE = _saml("Attribute")
-_VALUE = _saml("AttributeValue")
 _DECL = _saml("AuthnContextDecl")
+# each Attribute followed by its own values, in document order: one call into libxml2
+_ATTRIBUTES_AND_VALUES = etree.XPath(
+    "saml:Attribute | saml:Attribute/saml:AttributeValue", namespaces={"saml": SAML2}
+)
 
 
 def element_text(element: etree._Element, what: str) -> str:
@@ -52,15 +56,37 @@ def parse_instant(text: str | None, what: str) -> datetime:
     return moment
 
 
-def _child(parent: etree._Element, name: str, what: str) -> etree._Element:
-    found = list(parent.iterchildren(_saml(name)))
+def _children(parent: etree._Element) -> dict[str, list[etree._Element]]:
+    """Child elements grouped by name, in one pass (a tag matcher per lookup costs more)."""
+    grouped: dict[str, list[etree._Element]] = {}
+    for child in parent:
+        tag = child.tag
+        if isinstance(tag, str):
+            grouped.setdefault(tag, []).append(child)
+    return grouped
+
+
+def _one(
+    children: dict[str, list[etree._Element]], name: str, what: str
+) -> etree._Element:
+    found = children.get(_saml(name), [])
     if len(found) != 1:
         raise VihfReadError(f"{what}: expected exactly one saml:{name}, found {len(found)}")
     return found[0]
 
 
+def _child(parent: etree._Element, name: str, what: str) -> etree._Element:
+    return _one(_children(parent), name, what)
+
+
+@lru_cache(maxsize=256)
+def _ins_from_cx(text: str) -> InsIdentifier:
+    """:meth:`InsIdentifier.from_cx`, memoized: a pure parse of an immutable string."""
+    return InsIdentifier.from_cx(text)
+
+
 def _coded(value: etree._Element, what: str) -> CodedValue:
-    children = list(value.iterchildren(etree.Element))
+    children = [child for child in value if isinstance(child.tag, str)]
     if len(children) != 1 or not children[0].tag.startswith(f"{{{HL7V3}}}"):
         raise VihfReadError(f"{what}: AttributeValue must hold one HL7 v3 CE element")
     ce = children[0]
@@ -76,21 +102,28 @@ def claims_from_assertion(assertion: etree._Element) -> VihfClaims:
     Raises:
         VihfReadError: a mandatory element or attribute is missing, duplicated or malformed.
     """
-    subject = _child(assertion, "Subject", "Assertion")
+    top = _children(assertion)
+    subject = _one(top, "Subject", "Assertion")
     name_id = element_text(_child(subject, "NameID", "Subject"), "NameID")
-    authn = _child(assertion, "AuthnStatement", "Assertion")
+    authn = _one(top, "AuthnStatement", "Assertion")
     context = _child(authn, "AuthnContext", "AuthnStatement")
-    class_ref = element_text(_child(context, "AuthnContextClassRef", "AuthnContext"),
+    in_context = _children(context)
+    class_ref = element_text(_one(in_context, "AuthnContextClassRef", "AuthnContext"),
                              "AuthnContextClassRef")
-    decls = list(context.iterchildren(_DECL))
+    decls = in_context.get(_DECL)
     decl = element_text(decls[0], "AuthnContextDecl") if decls else None
-    statement = _child(assertion, "AttributeStatement", "Assertion")
+    statement = _one(top, "AttributeStatement", "Assertion")
     values: dict[str, list[etree._Element]] = {}
-    for attribute in statement.iterchildren(_ATTRIBUTE):
-        name = attribute.get("Name", "")
-        if name in values:
-            raise VihfReadError(f"attribute {name} appears twice")
-        values[name] = list(attribute.iterchildren(_VALUE))
+    current: list[etree._Element] = []
+    for node in _ATTRIBUTES_AND_VALUES(statement):  # type: ignore[union-attr]
+        assert isinstance(node, etree._Element)
+        if node.tag == _ATTRIBUTE:
+            name = node.get("Name", "")
+            if name in values:
+                raise VihfReadError(f"attribute {name} appears twice")
+            current = values[name] = []
+        else:
+            current.append(node)
 
     def single(name: AttributeName, required: bool = True) -> str | None:
         found = values.get(name)
@@ -129,7 +162,7 @@ def claims_from_assertion(assertion: etree._Element) -> VihfClaims:
             roles=roles,
             secteur_activite=CodedValue(sector_code, sector_system if caret else ""),
             identifiant_structure=text(AttributeName.IDENTIFIANT_STRUCTURE),
-            resource_id=InsIdentifier.from_cx(resource) if resource is not None else None,
+            resource_id=_ins_from_cx(resource) if resource is not None else None,
             ressource_urn=text(AttributeName.RESSOURCE_URN),
             purpose_of_use=PurposeOfUse(purpose.code),
             authentification_mode=AuthentificationMode(mode) if mode is not None else None,

@@ -49,10 +49,42 @@ __all__ = ["VerifiedVihf", "VihfVerifier", "verify_vihf"]
 
 _ASSERTION = f"{{{SAML2}}}Assertion"
 _SIGNATURE = f"{{{DS}}}Signature"
-_ID_XPATH = etree.XPath("//@ID | //@Id | //@id | //@wsu:Id", namespaces={"wsu": WSU})
+# counts in libxml2, without building a Python string per ID of a large envelope
+_ID_COUNT = etree.XPath(
+    "count(//@ID[. = $id]) + count(//@Id[. = $id]) + count(//@id[. = $id])"
+    " + count(//@wsu:Id[. = $id])",
+    namespaces={"wsu": WSU},
+)
 _ALLOWED_SIGNATURE_CHILDREN = {f"{{{DS}}}{name}" for name in ("SignedInfo", "SignatureValue",
                                                               "KeyInfo")}
 _CHAIN_REASONS = {"expired": "certificate_expired", "not_yet_valid": "certificate_not_yet_valid"}
+_CACHE_SIZE = 1024
+_TRANSFORMS = f"{{{DS}}}Transforms"
+_TRANSFORM = f"{{{DS}}}Transform"
+_CONDITIONS = f"{{{SAML2}}}Conditions"
+_ISSUER = f"{{{SAML2}}}Issuer"
+_AUDIENCE_RESTRICTION = f"{{{SAML2}}}AudienceRestriction"
+_SIGNED_INFO = f"{{{DS}}}SignedInfo"
+_REFERENCE = f"{{{DS}}}Reference"
+_KEY_INFO = f"{{{DS}}}KeyInfo"
+_X509_DATA = f"{{{DS}}}X509Data"
+_X509_CERTIFICATE = f"{{{DS}}}X509Certificate"
+
+
+@dataclass(slots=True)
+class _TrustedKey:
+    """What one KeyInfo content was found to be, so a repeated token costs no PKI work.
+
+    ``valid_from``/``valid_until`` bound the whole chain (latest notBefore, earliest
+    notAfter): the dates are still checked on every call, in two comparisons.
+    """
+
+    chain: tuple[x509.Certificate, ...]
+    public_key: rsa.RSAPublicKey | None
+    non_repudiation: bool
+    valid_from: datetime
+    valid_until: datetime
+    issuer_matches: dict[str, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +114,11 @@ class VerifiedVihf:
     chain: tuple[x509.Certificate, ...]
     forensics: SignatureForensics
     assertion: etree._Element
+
+
+def _named(parent: etree._Element, tag: str) -> list[etree._Element]:
+    """The children named ``tag``: a plain loop over a few children beats a tag matcher."""
+    return [child for child in parent if child.tag == tag]
 
 
 def _fail(reason: str, message: str, forensics: SignatureForensics | None = None) -> NoReturn:
@@ -142,8 +179,7 @@ class VihfVerifier:
         self.require_non_repudiation = require_non_repudiation
         self._certificates: dict[bytes, x509.Certificate] = {}
         # per KeyInfo content: the trusted chain and whether the key may sign a VIHF
-        self._trusted: dict[tuple[str, ...], tuple[tuple[x509.Certificate, ...], bool]] = {}
-        self._issuer_matches: dict[tuple[str, x509.Certificate], bool] = {}
+        self._trusted: dict[tuple[str | None, ...], _TrustedKey] = {}
 
     def _certificate(self, text: str | None) -> x509.Certificate:
         try:
@@ -158,7 +194,7 @@ class VihfVerifier:
                 raise VihfVerificationError(
                     "no_certificate", "X509Certificate is not a DER certificate"
                 ) from None
-            if len(self._certificates) < 1024:
+            if len(self._certificates) < _CACHE_SIZE:
                 self._certificates[der] = certificate
         return certificate
 
@@ -183,69 +219,78 @@ class VihfVerifier:
         return assertion
 
     def _signature(self, assertion: etree._Element, assertion_id: str) -> etree._Element:
-        signatures = list(assertion.iter(_SIGNATURE))
-        if not signatures:
+        signatures = assertion.iter(_SIGNATURE)
+        signature = next(signatures, None)
+        if signature is None:
             if next(assertion.getroottree().getroot().iter(_SIGNATURE), None) is not None:
                 _fail("signature_misplaced",
                       "the assertion carries no ds:Signature; one sits elsewhere in the document")
             _fail("unsigned", "the assertion carries no ds:Signature")
-        if len(signatures) > 1:
+        if next(signatures, None) is not None:
             _fail("multiple_signatures", "the assertion carries more than one ds:Signature")
-        signature = signatures[0]
-        elements = [child for child in assertion if isinstance(child.tag, str)]
-        if (signature.getparent() is not assertion or len(elements) < 2
-                or elements[1] is not signature or elements[0].tag != f"{{{SAML2}}}Issuer"):
+        elements = (child for child in assertion if isinstance(child.tag, str))  # no comments
+        first, second = next(elements, None), next(elements, None)
+        if (signature.getparent() is not assertion or first is None or second is not signature
+                or first.tag != _ISSUER):
             _fail("signature_misplaced",
                   "ds:Signature must be the assertion's child right after saml:Issuer")
         for child in signature:
             if isinstance(child.tag, str) and child.tag not in _ALLOWED_SIGNATURE_CHILDREN:
                 _fail("signature_misplaced", f"unexpected {child.tag} inside ds:Signature")
-        signed_info = next(signature.iterchildren(f"{{{DS}}}SignedInfo"), None)
-        references = [] if signed_info is None else list(
-            signed_info.iterchildren(f"{{{DS}}}Reference"))
+        signed_infos = _named(signature, _SIGNED_INFO)
+        references = _named(signed_infos[0], _REFERENCE) if signed_infos else []
         if len(references) != 1:
             _fail("reference_mismatch", f"expected one Reference, found {len(references)}")
         uri = references[0].get("URI")
         if uri != f"#{assertion_id}":
             _fail("reference_mismatch",
                   f"the signature covers {uri!r}, not this assertion (#{assertion_id})")
-        transforms = [t.get("Algorithm") for t in
-                      references[0].iterfind(f"{{{DS}}}Transforms/{{{DS}}}Transform")]
+        transforms = [transform.get("Algorithm")
+                      for parent in _named(references[0], _TRANSFORMS)
+                      for transform in _named(parent, _TRANSFORM)]
         if transforms not in ([ENVELOPED, C14N_EXCLUSIVE], [ENVELOPED]):
             _fail("transforms_not_allowed",
                   f"transforms must be enveloped-signature then exclusive C14N, got {transforms}")
         return signature
 
-    def _trusted_certificate(
-        self, signature: etree._Element, at: datetime
-    ) -> tuple[x509.Certificate, tuple[x509.Certificate, ...]]:
-        texts = [element.text for element in
-                 signature.iterfind(f"{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate")]
+    def _trusted_key(self, signature: etree._Element, at: datetime) -> _TrustedKey:
+        texts = tuple(certificate.text
+                      for key_info in _named(signature, _KEY_INFO)
+                      for data in _named(key_info, _X509_DATA)
+                      for certificate in _named(data, _X509_CERTIFICATE))
         if not texts:
             _fail("no_certificate", "KeyInfo carries no X509Certificate")
-        cache_key = tuple("".join((text or "").split()) for text in texts)
-        cached = self._trusted.get(cache_key)
+        # keyed by the KeyInfo texts as they are: the same token costs no base64 or DER work
+        trusted = self._trusted.get(texts)
         try:
-            if cached is None:
+            if trusted is None:
                 certificates = [self._certificate(text) for text in texts]
                 chain = self.trust.verify(certificates[0], at, extra=certificates[1:],
                                           skew=self.clock_skew)
-                cached = (chain, _has_non_repudiation(certificates[0]))
-                if len(self._trusted) < 1024:
-                    self._trusted[cache_key] = cached
-            else:
-                self.trust.check_dates(cached[0], at, self.clock_skew)
+                public_key = chain[0].public_key()
+                trusted = _TrustedKey(
+                    chain,
+                    public_key if isinstance(public_key, rsa.RSAPublicKey) else None,
+                    _has_non_repudiation(certificates[0]),
+                    max(link.not_valid_before_utc for link in chain),
+                    min(link.not_valid_after_utc for link in chain),
+                    {},
+                )
+                if len(self._trusted) < _CACHE_SIZE:
+                    self._trusted[texts] = trusted
+            elif not (trusted.valid_from - self.clock_skew <= at
+                      <= trusted.valid_until + self.clock_skew):
+                # the link at fault names itself in the error
+                self.trust.check_dates(trusted.chain, at, self.clock_skew)
         except CertificateChainError as exc:
             raise VihfVerificationError(
                 _CHAIN_REASONS.get(exc.reason, "untrusted_certificate"), str(exc)
             ) from None
-        chain, non_repudiation = cached
-        signer = chain[0]
-        if self.require_non_repudiation and not non_repudiation:
+        if self.require_non_repudiation and not trusted.non_repudiation:
             _fail("DMPInvalidCertificate",
                   "Le certificat ayant signé le VIHF est invalide: the signing key lacks "
                   "nonRepudiation (an AUTH_CLI key was used instead of ORG SIGN)")
-        return signer, chain
+        return trusted
 
     def _check_times(
         self, assertion: etree._Element, at: datetime
@@ -256,12 +301,12 @@ class VihfVerifier:
                   f"IssueInstant {issued.isoformat()} is after {at.isoformat()}")
         if self.max_age is not None and at - self.clock_skew >= issued + self.max_age:
             _fail("expired", f"issued {issued.isoformat()}, older than {self.max_age}")
-        conditions = assertion.findall(f"{{{SAML2}}}Conditions")
+        conditions = _named(assertion, _CONDITIONS)
         if len(conditions) > 1:
             _fail("malformed", "more than one saml:Conditions")
         not_before = not_after = None
         if conditions:
-            if conditions[0].find(f"{{{SAML2}}}AudienceRestriction") is not None:
+            if _named(conditions[0], _AUDIENCE_RESTRICTION):
                 _fail("malformed", "AudienceRestriction must not be present (REFERENCE §2.1)")
             if conditions[0].get("NotBefore"):
                 not_before = parse_instant(conditions[0].get("NotBefore"), "NotBefore")
@@ -306,18 +351,17 @@ class VihfVerifier:
             _fail("missing_id", "the assertion has no ID")
         # The signed ID must name one element only; other ids may repeat (an ITI-41 body
         # repeats each ExtrinsicObject id on its xdsb:Document by design).
-        identifiers = [str(value) for value in _ID_XPATH(root)]  # type: ignore[union-attr]
-        if identifiers.count(assertion_id) != 1:
+        if _ID_COUNT(root, id=assertion_id) != 1:
             _fail("duplicate_id", "another element shares the assertion's ID "
                   "(signature wrapping defence)")
         signature = self._signature(assertion, assertion_id)
         try:
-            certificate, chain = self._trusted_certificate(signature, moment)
+            trusted = self._trusted_key(signature, moment)
         except VihfVerificationError as error:
             error.forensics = error.forensics or _best_effort_forensics(signature, assertion)
             raise
-        public_key = certificate.public_key()
-        if not isinstance(public_key, rsa.RSAPublicKey):
+        certificate, chain, public_key = trusted.chain[0], trusted.chain, trusted.public_key
+        if public_key is None:
             _fail("untrusted_certificate", "the signing certificate does not hold an RSA key")
         try:
             forensics = verify_signature(signature, public_key, self.policy,
@@ -331,12 +375,11 @@ class VihfVerifier:
                   f"(in {parent.tag if parent is not None else '?'}): text could be read "
                   "truncated", forensics)
         issuer = element_text(assertion[0], "Issuer")
-        issuer_key = (issuer, certificate)
-        matches = self._issuer_matches.get(issuer_key)
+        matches = trusted.issuer_matches.get(issuer)
         if matches is None:
             matches = dn_matches(issuer, certificate.subject)
-            if len(self._issuer_matches) < 1024:
-                self._issuer_matches[issuer_key] = matches
+            if len(trusted.issuer_matches) < _CACHE_SIZE:
+                trusted.issuer_matches[issuer] = matches
         if not matches:
             _fail("issuer_mismatch",
                   f"Issuer {issuer!r} does not name the signing certificate", forensics)

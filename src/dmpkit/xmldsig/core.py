@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,13 @@ _FIND_ID = etree.XPath(
 )
 
 Resolver = Callable[[str], etree._Element]
+_HASHLIB: dict[type[hashes.HashAlgorithm], Callable[[bytes], Any]] = {
+    hashes.SHA256: hashlib.sha256,
+    hashes.SHA1: hashlib.sha1,
+}
+_TRANSFORMS = f"{{{DS}}}Transforms"
+_TRANSFORM = f"{{{DS}}}Transform"
+_REFERENCE = f"{{{DS}}}Reference"
 
 
 def _ds(name: str) -> str:
@@ -54,8 +62,21 @@ def _ds(name: str) -> str:
 
 
 def _first(parent: etree._Element, tag: str) -> etree._Element | None:
-    """The first child named ``tag`` (iterchildren filters in C; find() parses a path)."""
-    return next(parent.iterchildren(tag), None)
+    """The first child named ``tag`` (a plain loop: a tag matcher costs more on a few children)."""
+    for child in parent:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def _first_children(parent: etree._Element) -> dict[str, etree._Element]:
+    """The first child element of each name, in one pass (one tag matcher per lookup costs more)."""
+    found: dict[str, etree._Element] = {}
+    for child in parent:
+        tag = child.tag
+        if isinstance(tag, str) and tag not in found:
+            found[tag] = child
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +194,12 @@ def digest(data: bytes, method: str) -> bytes:
     algorithm = DIGESTS.get(method)
     if algorithm is None:
         raise SignatureError("algorithm_not_allowed", f"unsupported digest method {method!r}")
-    hasher = hashes.Hash(algorithm())
-    hasher.update(data)
-    return hasher.finalize()
+    # hashlib's direct constructors: no Hash context object, no algorithm fetch by name
+    constructor = _HASHLIB.get(algorithm)
+    if constructor is None:
+        return hashlib.new(algorithm().name, data).digest()
+    value: bytes = constructor(data).digest()
+    return value
 
 
 class _Detached:
@@ -213,17 +237,22 @@ class _Detached:
 
 
 def _prefixes(method: etree._Element) -> tuple[str, ...]:
+    if not len(method):  # the usual case: no InclusiveNamespaces child to look for
+        return ()
     prefixes_el = _first(method, _INCLUSIVE)
     prefix_list = prefixes_el.get("PrefixList") if prefixes_el is not None else None
     return tuple((prefix_list or "").split())
 
 
-def _transforms(reference: etree._Element) -> list[tuple[str, tuple[str, ...]]]:
-    transforms = _first(reference, _ds("Transforms"))
+def _transforms(
+    reference: etree._Element, transforms: etree._Element | None = None
+) -> list[tuple[str, tuple[str, ...]]]:
+    if transforms is None:
+        transforms = _first(reference, _TRANSFORMS)
     if transforms is None:
         return []
     return [(transform.get("Algorithm") or "", _prefixes(transform))
-            for transform in transforms.iterchildren(_ds("Transform"))]
+            for transform in transforms if transform.tag == _TRANSFORM]
 
 
 def _digest_input(
@@ -326,8 +355,8 @@ def _b64(text: str | None, what: str) -> bytes:
         raise SignatureError("malformed_signature", f"{what} is not base64") from None
 
 
-def _required(parent: etree._Element, name: str) -> etree._Element:
-    found = _first(parent, _ds(name))
+def _required(children: dict[str, etree._Element], name: str) -> etree._Element:
+    found = children.get(_ds(name))
     if found is None:
         raise SignatureError("malformed_signature", f"ds:{name} is missing")
     return found
@@ -355,10 +384,12 @@ def verify_signature(
         SignatureError: with a reason code and, when computed, the forensics.
     """
     resolve = resolver or _same_document_resolver(signature)
-    signed_info = _required(signature, "SignedInfo")
-    c14n_element = _required(signed_info, "CanonicalizationMethod")
+    signature_children = _first_children(signature)
+    signed_info = _required(signature_children, "SignedInfo")
+    signed_info_children = _first_children(signed_info)
+    c14n_element = _required(signed_info_children, "CanonicalizationMethod")
     c14n_method = c14n_element.get("Algorithm") or ""
-    signature_method = _required(signed_info, "SignatureMethod").get("Algorithm") or ""
+    signature_method = _required(signed_info_children, "SignatureMethod").get("Algorithm") or ""
     if not policy.accepts_c14n(c14n_method):
         raise SignatureError("algorithm_not_allowed", f"canonicalization {c14n_method} refused")
     if not policy.accepts_signature(signature_method):
@@ -368,14 +399,15 @@ def verify_signature(
     canonical = canonicalize(signed_info, c14n_method, _prefixes(c14n_element))
     references: list[ReferenceForensics] = []
     failure: SignatureError | None = None
-    reference_elements = list(signed_info.iterchildren(_ds("Reference")))
+    reference_elements = [child for child in signed_info if child.tag == _REFERENCE]
     if not reference_elements:
         failure = SignatureError("malformed_signature", "SignedInfo has no Reference")
     for reference in reference_elements:
         uri = reference.get("URI") or ""
-        transforms = _transforms(reference)
-        method = _required(reference, "DigestMethod").get("Algorithm") or ""
-        expected = "".join((_required(reference, "DigestValue").text or "").split())
+        reference_children = _first_children(reference)
+        transforms = _transforms(reference, reference_children.get(_TRANSFORMS))
+        method = _required(reference_children, "DigestMethod").get("Algorithm") or ""
+        expected = "".join((_required(reference_children, "DigestValue").text or "").split())
         names = tuple(algorithm for algorithm, _ in transforms)
         if not policy.accepts_digest(method):
             raise SignatureError("algorithm_not_allowed", f"digest method {method} refused")
@@ -387,7 +419,7 @@ def verify_signature(
                 "digest_mismatch", f"the content referenced by {uri!r} was modified after signing"
             )
     forensics = SignatureForensics(c14n_method, signature_method, canonical, tuple(references))
-    raw = _b64(_required(signature, "SignatureValue").text, "SignatureValue")
+    raw = _b64(_required(signature_children, "SignatureValue").text, "SignatureValue")
     try:
         public_key.verify(raw, canonical, padding.PKCS1v15(), SIGNATURE_DIGESTS[signature_method]())
     except InvalidSignature:
