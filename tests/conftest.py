@@ -4,18 +4,26 @@
 - ``spec_store``: the public spec files: the spec store ``python -m codegen fetch`` fills
   (``$DMPKIT_SPECS`` or the user cache, as the runtime sees it), else the read-only
   ``../shared/specs`` beside the checkout.
+- Under ``CI`` hypothesis runs derandomized (the same examples on every run), so a red CI
+  always reproduces; developer runs keep exploring new examples.
 - Tests marked ``browser`` are skipped, with the reason, when no Chromium is installed
   (``.ci/run`` installs one); ``chromium_path`` gives the executable to those that run.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from dmpkit.specstore import spec_store_dir
+
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -87,6 +87,14 @@ def test_fault_code_with_an_undeclared_prefix_is_an_envelope_error() -> None:
         parse_envelope(data)
 
 
+@pytest.mark.parametrize("value", [b"env:&amp;Sender", b"env:", b"1x:Sender", b"env:Send er"])
+def test_fault_code_that_is_not_a_qname_is_an_envelope_error(value: bytes) -> None:
+    # found by the mutation test: "env:&Sender" reached lxml's QName and escaped as ValueError
+    data = DMP_FAULT.replace(b"<env:Value>env:Sender", b"<env:Value>" + value)
+    with pytest.raises(EnvelopeError, match="not a qualified name"):
+        parse_envelope(data)
+
+
 def test_fault_without_reason_is_an_envelope_error() -> None:
     start, end = DMP_FAULT.index(b"<env:Reason>"), DMP_FAULT.index(b"</env:Reason>")
     data = DMP_FAULT[:start] + DMP_FAULT[end + len(b"</env:Reason>") :]

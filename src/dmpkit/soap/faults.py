@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Sequence
 
 from lxml import etree
@@ -16,6 +17,8 @@ from dmpkit.soap.errors import EnvelopeError, FaultReason, SoapFaultError
 __all__ = ["build_fault", "read_fault"]
 
 _XML_LANG = f"{{{XML}}}lang"
+# An XML NCName (a name without a colon), as Code and Subcode values must use.
+_NCNAME = re.compile(r"[^\W\d][\w.\-]*")
 
 
 def build_fault(
@@ -110,7 +113,7 @@ def read_fault(fault: etree._Element, *, http_status: int | None = None) -> Soap
         raise EnvelopeError("SOAP fault without Code/Value")
     code = _resolve_qname(code_element.find(f"{{{SOAP12}}}Value"))
     if code.startswith(f"{{{SOAP12}}}"):
-        code = etree.QName(code).localname
+        code = code[len(SOAP12) + 2 :]
     subcodes: list[str] = []
     level = code_element.find(f"{{{SOAP12}}}Subcode")
     while level is not None:
@@ -137,6 +140,8 @@ def _resolve_qname(value: etree._Element | None) -> str:
     if value is None or not text:
         raise EnvelopeError("SOAP fault code or subcode without a Value")
     prefix, _, local = text.rpartition(":")
+    if not _NCNAME.fullmatch(local) or (prefix and not _NCNAME.fullmatch(prefix)):
+        raise EnvelopeError(f"SOAP fault value {text[:80]!r} is not a qualified name")
     namespace = value.nsmap.get(prefix or None)
     if prefix and namespace is None:
         raise EnvelopeError(f"SOAP fault value {text!r} uses an undeclared prefix")
