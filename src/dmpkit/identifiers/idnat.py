@@ -55,6 +55,21 @@ _BODIES = {
 _INTERNAL = re.compile(r"^[0-9A-Za-z]+(?:/[0-9A-Za-z._-]+)?$")
 
 
+def _idnat_problems(value: str, prefixes: dict[str, str], kind: str) -> list[str]:
+    """Why ``value`` is not an IdNat of this kind: unknown prefix, or a body refused."""
+    register = prefixes.get(value[:1])
+    if register is None:
+        return [f"prefix {value[:1]!r} is not a {kind} IdNat prefix "
+                f"({', '.join(f'{k}={v}' for k, v in prefixes.items())})"]
+    body = value[1:]
+    pattern = _BODIES.get(register)
+    if pattern is not None and not re.fullmatch(pattern, body):
+        return [f"{register} number {body!r} does not match {pattern}"]
+    if pattern is None and not _INTERNAL.match(body):
+        return [f"{register} identifier {body!r} is empty or has invalid characters"]
+    return []
+
+
 @dataclass(frozen=True, slots=True)
 class IdNatPs:
     """A health professional's IdNat (``idNat_PS``), e.g. ``810001234567`` (8 + RPPS)."""
@@ -68,17 +83,7 @@ class IdNatPs:
 
     def problems(self) -> list[str]:
         """Every reason why this is not a PS IdNat (empty when it is)."""
-        register = self.register
-        if register is None:
-            return [f"prefix {self.value[:1]!r} is not a PS IdNat prefix "
-                    f"({', '.join(f'{k}={v}' for k, v in PS_PREFIXES.items())})"]
-        body = self.value[1:]
-        pattern = _BODIES.get(register)
-        if pattern is not None and not re.fullmatch(pattern, body):
-            return [f"{register} number {body!r} does not match {pattern}"]
-        if pattern is None and not _INTERNAL.match(body):
-            return [f"{register} identifier {body!r} is empty or has invalid characters"]
-        return []
+        return _idnat_problems(self.value, PS_PREFIXES, "PS")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +99,4 @@ class IdNatStructure:
 
     def problems(self) -> list[str]:
         """Every reason why this is not a structure IdNat (empty when it is)."""
-        register = self.register
-        if register is None:
-            return [f"prefix {self.value[:1]!r} is not a structure IdNat prefix "
-                    f"({', '.join(f'{k}={v}' for k, v in STRUCTURE_PREFIXES.items())})"]
-        body = self.value[1:]
-        pattern = _BODIES.get(register)
-        if pattern is not None and not re.fullmatch(pattern, body):
-            return [f"{register} number {body!r} does not match {pattern}"]
-        if pattern is None and not _INTERNAL.match(body):
-            return [f"{register} identifier {body!r} is empty or has invalid characters"]
-        return []
+        return _idnat_problems(self.value, STRUCTURE_PREFIXES, "structure")
